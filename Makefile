@@ -1,0 +1,52 @@
+# The targets behind the README's two commands. Each does its own set-up; a second run is quick.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+EXECUTED := _build/executed
+SITE := _build/site
+NBMAKE_WORKERS ?= 2
+
+.PHONY: all venv zoo test unit notebooks book bench clean help
+
+help:
+	@echo "make book   build the HTML book (set-up, zoo, execute notebooks, strict Jupyter Book build)"
+	@echo "make test   run every test: unit tests, then every notebook under nbmake"
+	@echo "make zoo    build the offline checkpoint zoo (idempotent)"
+	@echo "make bench  print the training and inference benchmark figures"
+
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	$(PY) -m pip check
+	touch $@
+
+venv: $(STAMP)
+
+zoo: venv
+	$(PY) -m helpers.zoo build
+
+unit: zoo
+	$(PY) -m pytest tests/ -p no:cacheprovider
+
+# Execute every notebook once, on a copy: the executed copies feed `make book`, which then renders
+# them without running them again (a notebook changed since is executed by the book build itself).
+notebooks: zoo
+	$(PY) scripts/stage_book.py executed $(EXECUTED)
+	$(PY) -m pytest --nbmake --overwrite --nbmake-timeout=900 -n $(NBMAKE_WORKERS) -p no:cacheprovider $(EXECUTED)/book
+
+test: unit notebooks
+
+book: zoo
+	$(PY) scripts/stage_book.py site $(SITE) --executed $(EXECUTED)
+	$(VENV)/bin/jupyter-book build $(SITE) --path-output _build -W -n --keep-going
+	@echo "The book is at _build/_build/html/index.html"
+
+bench: zoo
+	$(PY) scripts/bench.py
+
+clean:
+	rm -rf _build
