@@ -8,6 +8,8 @@ STAMP := $(VENV)/.installed
 EXECUTED := _build/executed
 SITE := _build/site
 NBMAKE_WORKERS ?= 2
+# Notebooks executed by nbmake or the book build print text progress bars (see helpers/setup.py).
+export HFBOOK_EXECUTING := 1
 
 .PHONY: all venv zoo test unit notebooks book bench clean help
 

@@ -4,7 +4,7 @@ Defined in chapter 1 (``book/01_installation_and_caching.ipynb``, "The book's da
 
 Four sentence sets from the VADER paper (Hutto & Gilbert, 2014): ``movie`` (10 568 Rotten Tomatoes
 sentences with non-zero valence), ``tweets``, ``amazon`` and ``nyt``. Columns: ``id``, ``sentence``,
-``label`` (1 if the human-rated valence is positive, else 0) and ``valence`` (mean rating in [-4, 4]).
+``label`` (a ``ClassLabel``: 1 "positive" if the human-rated valence is positive, else 0 "negative") and ``valence`` (mean rating in [-4, 4]).
 Splits are fixed (seeded shuffle, 80/10/10) at zoo build time, so every chapter sees the same ones.
 """
 from __future__ import annotations
@@ -15,6 +15,7 @@ from .zoo.base import SENTENCE_SETS
 from .zoo.core import ZooMissingError, entry_dir, is_built
 
 SPLITS = ("train", "validation", "test")
+LABELS = ("negative", "positive")  # label 0 and 1
 
 
 def sentence_files(name: str = "movie") -> dict[str, str]:
@@ -29,10 +30,12 @@ def sentence_files(name: str = "movie") -> dict[str, str]:
 
 def load_sentences(name: str = "movie"):
     """A ``datasets.DatasetDict`` with train/validation/test splits of sentence set ``name``."""
-    from datasets import load_dataset
+    from datasets import ClassLabel, Features, Value, load_dataset
 
     files = sentence_files(name)
     missing = [f for f in files.values() if not Path(f).is_file()]
     if missing:
         raise ZooMissingError(f"missing {missing}; run `python -m helpers.zoo build sentences --force`")
-    return load_dataset("csv", data_files=files)
+    features = Features({"id": Value("string"), "sentence": Value("string"),
+                         "label": ClassLabel(names=list(LABELS)), "valence": Value("float64")})
+    return load_dataset("csv", data_files=files, features=features)

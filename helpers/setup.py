@@ -52,14 +52,30 @@ def pick_device() -> str:
 
 
 def quiet_logs() -> None:
-    """Keep library chatter (not errors) out of the book."""
+    """Keep library chatter (not errors) and the libraries' own progress bars out of the book."""
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     warnings.filterwarnings("ignore", category=FutureWarning)
     import datasets
+    import huggingface_hub.utils
     import transformers
 
     transformers.logging.set_verbosity_error()
+    transformers.utils.logging.disable_progress_bar()
+    huggingface_hub.utils.disable_progress_bars()
     datasets.logging.set_verbosity_error()
+    datasets.disable_progress_bars()
+
+
+def text_progress_bars() -> bool:
+    """In a non-interactive run (``HFBOOK_EXECUTING=1``: nbmake, the book build) make ``tqdm.auto`` print plain
+    text bars to stderr instead of Jupyter widgets, which a static HTML page cannot show. Returns True if it did."""
+    if os.environ.get("HFBOOK_EXECUTING") != "1":
+        return False
+    import tqdm.auto
+    import tqdm.std
+
+    tqdm.auto.tqdm = tqdm.std.tqdm
+    return True
 
 
 def plot_style() -> None:
@@ -73,7 +89,7 @@ def plot_style() -> None:
 
 
 def setup_chapter(seed: int = 0, quiet: bool = True) -> dict:
-    """Prepare a notebook and print what was done. Returns the facts as a dict (device, seed, mode...)."""
+    """Prepare a notebook and print what was done. Returns the facts as a dict (device, seed, hub, versions)."""
     hub = hub_mode()
     notes = [] if hub else go_offline()
     seed_everything(seed)
@@ -81,6 +97,7 @@ def setup_chapter(seed: int = 0, quiet: bool = True) -> dict:
     if quiet:
         quiet_logs()
     plot_style()
+    text_bars = text_progress_bars()
     versions = {}
     for lib in LIBRARIES:
         try:
@@ -101,7 +118,16 @@ def setup_chapter(seed: int = 0, quiet: bool = True) -> dict:
         print(f"Mode: offline — {', '.join(v + '=1' for v in OFFLINE_VARS)}; models come from the local zoo "
               f"(set {HUB_SWITCH}=1 for the seed's hub checkpoints).")
     print(f"Seeded Python, NumPy and PyTorch with {seed}; plot style set" +
-          ("; library logs limited to errors." if quiet else "."))
+          ("; library logs limited to errors and their progress bars off." if quiet else "."))
+    if text_bars:
+        print("Progress bars: plain text on stderr (non-interactive run, HFBOOK_EXECUTING=1).")
     for note in notes:
         print("Note: " + note)
-    return {"device": device, "seed": seed, "hub": hub, "versions": versions}
+    return ChapterSetup(device=device, seed=seed, hub=hub, versions=versions)
+
+
+class ChapterSetup(dict):
+    """What ``setup_chapter()`` did (device, seed, hub, versions): a dict that Jupyter does not echo."""
+
+    def _ipython_display_(self) -> None:  # the printed summary already said it all
+        pass

@@ -1,0 +1,52 @@
+import pytest
+
+from helpers import CHECKPOINTS, checkpoint, hub_mode
+from helpers.zoo.core import ZooMissingError
+
+
+def test_offline_resolves_to_zoo_folder(copied_zoo):
+    path = checkpoint("bert-base-cased")
+    assert path == str(copied_zoo / "bert-base-cased-tokenizer")
+    assert (copied_zoo / "bert-base-cased-tokenizer" / "vocab.txt").is_file()
+
+
+def test_hub_mode_gives_the_seeds_hub_id(monkeypatch, tmp_home):
+    monkeypatch.setenv("HFBOOK_HUB", "1")
+    assert hub_mode()
+    assert checkpoint("sentiment") == "distilbert-base-uncased-finetuned-sst-2-english"
+    assert checkpoint("bert-base-cased") == "bert-base-cased"
+    assert checkpoint("gpt2") == "gpt2"  # hub-only names work in hub mode
+
+
+@pytest.mark.parametrize("value,expected", [("0", False), ("", False), ("no", False), ("1", True), ("true", True)])
+def test_hub_switch_values(monkeypatch, value, expected):
+    monkeypatch.setenv("HFBOOK_HUB", value)
+    assert hub_mode() is expected
+
+
+def test_unknown_name_lists_the_known_ones(tmp_home):
+    with pytest.raises(KeyError) as err:
+        checkpoint("distilbert")
+    assert "unknown checkpoint 'distilbert'" in str(err.value)
+    for name in ("sentiment", "causal-lm", "bert-base-cased"):
+        assert name in str(err.value)
+
+
+def test_missing_zoo_names_the_build_command(tmp_home):
+    with pytest.raises(ZooMissingError) as err:
+        checkpoint("causal-lm")
+    assert "python -m helpers.zoo build smollm2" in str(err.value)
+
+
+def test_hub_only_name_offline_is_a_clear_error(tmp_home):
+    with pytest.raises(KeyError, match="hub-only"):
+        checkpoint("gpt2")
+
+
+def test_every_offline_name_points_at_a_registered_zoo_entry():
+    from helpers.zoo import REGISTRY
+
+    base = {"minilm", "bert-base-cased-tokenizer", "smollm2", "sentences"}
+    for c in CHECKPOINTS.values():
+        assert c.zoo is None or c.zoo in REGISTRY or c.zoo in {"sentiment", "ner", "qa", "fill-mask"}, c
+        assert c.zoo is None or c.zoo in REGISTRY or c.zoo not in base

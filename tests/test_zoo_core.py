@@ -1,0 +1,147 @@
+"""The zoo's machinery: verify, atomic and locked builds, clear errors."""
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from helpers.zoo import core
+
+
+def test_verify_passes_on_an_intact_copy(copied_zoo):
+    assert core.verify(["bert-base-cased-tokenizer", "sentences"]) == []
+
+
+def test_verify_names_a_flipped_byte_and_the_rebuild_command(copied_zoo):
+    target = copied_zoo / "bert-base-cased-tokenizer" / "vocab.txt"
+    data = bytearray(target.read_bytes())
+    data[1000] ^= 0x01
+    target.write_bytes(bytes(data))
+    problems = core.verify(["bert-base-cased-tokenizer", "sentences"])
+    assert len(problems) == 1
+    assert str(target) in problems[0] and "changed" in problems[0]
+    assert "python -m helpers.zoo build bert-base-cased-tokenizer --force" in problems[0]
+
+
+def test_verify_names_a_missing_file(copied_zoo):
+    target = copied_zoo / "sentences" / "movie_test.csv"
+    target.unlink()
+    problems = core.verify(["sentences"])
+    assert problems == [f"sentences: missing file {target} — run `python -m helpers.zoo build sentences --force`"]
+
+
+def test_verify_cli_exit_code(copied_zoo):
+    env = {**os.environ, "HFBOOK_HOME": str(copied_zoo.parent)}
+    ok = subprocess.run([sys.executable, "-m", "helpers.zoo", "verify", "sentences"], env=env, capture_output=True,
+                        text=True)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    (copied_zoo / "sentences" / "nyt_train.csv").write_text("tampered\n")
+    bad = subprocess.run([sys.executable, "-m", "helpers.zoo", "verify", "sentences"], env=env, capture_output=True,
+                         text=True)
+    assert bad.returncode == 1 and "nyt_train.csv" in bad.stdout
+
+
+def test_unknown_entry_is_a_clear_error(tmp_home):
+    with pytest.raises(KeyError, match="unknown zoo entry 'nope'"):
+        core.build(["nope"])
+
+
+# A fake slow entry, built by two processes at once: the lock must leave exactly one intact build.
+FAKE = textwrap.dedent("""
+    import sys, time
+    from pathlib import Path
+    from helpers.zoo import core
+
+    def build(into, ctx):
+        with open(sys.argv[1], "a") as log:
+            log.write("built\\n")
+        for i in range(20):
+            (into / f"part{i}.txt").write_text(str(i) * 1000)
+            time.sleep(0.05)
+        return {"scores": {"parts": 20}}
+
+    core.REGISTRY.clear()
+    core.register(core.Entry("slow", "data", "a slow fake entry", "MIT", build))
+    core.build(["slow"], log=lambda *a: None)
+""")
+
+
+def test_two_concurrent_builds_leave_one_intact_entry(tmp_home, tmp_path):
+    script = tmp_path / "fake_build.py"
+    script.write_text(FAKE)
+    log = tmp_path / "builds.log"
+    env = {**os.environ, "HFBOOK_HOME": str(tmp_home)}
+    procs = [subprocess.Popen([sys.executable, str(script), str(log)], env=env) for _ in range(2)]
+    assert [p.wait(timeout=120) for p in procs] == [0, 0]
+    assert log.read_text().count("built") == 1  # the second waited for the lock, then found it built
+    manifest = json.loads((tmp_home / "zoo" / "manifest.json").read_text())
+    assert sorted(manifest["slow"]["files"]) == sorted(f"part{i}.txt" for i in range(20))
+    assert [p.name for p in (tmp_home / "zoo").iterdir() if p.name.startswith(".build-")] == []
+
+
+def test_a_failed_build_keeps_the_good_entry(tmp_home):
+    calls = []
+
+    def good(into, ctx):
+        (into / "weights.bin").write_bytes(b"good")
+        return {"scores": {"accuracy": 0.9}}
+
+    def bad(into, ctx):
+        calls.append(1)
+        (into / "weights.bin").write_bytes(b"bad")
+        raise core.BuildFailed("accuracy 0.1 is below the floor 0.8")
+
+    saved = dict(core.REGISTRY)
+    try:
+        core.REGISTRY.clear()
+        core.register(core.Entry("toy", "model", "toy", "MIT", good))
+        core.build(["toy"], log=lambda *a: None)
+        core.REGISTRY["toy"].build = bad
+        with pytest.raises(core.BuildFailed, match="below the floor"):
+            core.build(["toy"], force=True, log=lambda *a: None)
+    finally:
+        core.REGISTRY.clear()
+        core.REGISTRY.update(saved)
+    assert calls == [1]
+    assert (core.entry_dir("toy") / "weights.bin").read_bytes() == b"good"
+    assert core.read_manifest()["toy"]["scores"] == {"accuracy": 0.9}
+    assert [p.name for p in core.zoo_dir().iterdir() if p.name.startswith(".build-")] == []
+
+
+def test_build_is_idempotent(tmp_home):
+    calls = []
+
+    def once(into, ctx):
+        calls.append(1)
+        (into / "f.txt").write_text("x")
+        return {}
+
+    saved = dict(core.REGISTRY)
+    try:
+        core.REGISTRY.clear()
+        core.register(core.Entry("once", "data", "once", "MIT", once))
+        core.build(log=lambda *a: None)
+        core.build(log=lambda *a: None)
+    finally:
+        core.REGISTRY.clear()
+        core.REGISTRY.update(saved)
+    assert calls == [1]
+
+
+def test_dependency_order_and_cycles():
+    saved = dict(core.REGISTRY)
+    try:
+        core.REGISTRY.clear()
+        noop = lambda into, ctx: {}  # noqa: E731
+        core.register(core.Entry("a", "data", "a", "MIT", noop, deps=["b"]))
+        core.register(core.Entry("b", "data", "b", "MIT", noop))
+        assert core._order(["a"]) == ["b", "a"]
+        core.REGISTRY["b"].deps = ["a"]
+        with pytest.raises(core.ZooError, match="cycle"):
+            core._order(["a"])
+    finally:
+        core.REGISTRY.clear()
+        core.REGISTRY.update(saved)
