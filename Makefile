@@ -46,6 +46,14 @@ book: zoo
 	$(PY) scripts/stage_book.py site $(SITE) --executed $(EXECUTED)
 	$(VENV)/bin/jupyter-book build $(SITE) --path-output _build -W -n --keep-going
 	@echo "The book is at _build/_build/html/index.html"
+	$(MAKE) check-html
+
+# The built HTML in headless Debian chromium driven by Playwright (never a browser download): every page loads
+# without console errors, outputs/images/launch buttons, search, navigation; a screenshot in _build/screenshots.
+.PHONY: check-html
+check-html: venv
+	command -v chromium >/dev/null || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
+	HFBOOK_CHECK_HTML=1 $(PY) -m pytest tests/book_html -p no:cacheprovider
 
 bench: zoo
 	$(PY) scripts/bench.py

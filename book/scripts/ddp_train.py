@@ -36,6 +36,8 @@ def parse_args(argv=None):
     p.add_argument("--model", choices=["encoder", "tiny"], default="encoder",
                    help="encoder: the book's MiniLM (helpers.checkpoint('encoder')); tiny: a 2-layer BERT from a config")
     p.add_argument("--threads", type=int, default=1, help="torch threads per process (1: one core per process)")
+    p.add_argument("--device", choices=["auto", "cpu"], default="auto",
+                   help="auto: one GPU per process (NCCL) when there are enough GPUs, else CPU (gloo)")
     p.add_argument("--no-ddp", action="store_true", help="train without DistributedDataParallel (no gradient sync)")
     p.add_argument("--out", type=Path, default=None, help="JSON summary written by rank 0")
     return p.parse_args(argv)
@@ -75,7 +77,8 @@ def main(argv=None) -> dict:
     hf_logging.set_verbosity_error()
     torch.set_num_threads(args.threads)
 
-    use_cuda = torch.cuda.is_available()
+    local_world = int(os.environ.get("LOCAL_WORLD_SIZE", 1))  # processes on this node
+    use_cuda = args.device == "auto" and torch.cuda.is_available() and torch.cuda.device_count() >= local_world
     backend = "nccl" if use_cuda else "gloo"
     dist.init_process_group(backend=backend)  # reads RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT set by torchrun
     rank, world = dist.get_rank(), dist.get_world_size()

@@ -37,6 +37,10 @@ CHECK_SUBSET = 128  # held-out items re-evaluated by the tests (scores recorded 
 
 # ------------------------------------------------------------------------------------------ plumbing
 def device() -> str:
+    """``"cuda"`` when a GPU is usable, else ``"cpu"``: every build and evaluation runs there.
+
+    Defined in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint zoo").
+    """
     import torch
 
     return "cuda" if torch.cuda.is_available() else "cpu"
@@ -46,6 +50,8 @@ def threads() -> int:
     """Set and return torch's CPU thread count: ``$HFBOOK_THREADS`` if set, else torch's default.
 
     On a machine shared with other jobs, ``HFBOOK_THREADS=1`` is often faster than 2 oversubscribed threads.
+
+    Defined in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint zoo").
     """
     import torch
 
@@ -56,6 +62,10 @@ def threads() -> int:
 
 
 def seed_all(seed: int = SEED) -> None:
+    """Seed Python, NumPy and PyTorch (and set the thread count) before a build.
+
+    Defined in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint zoo").
+    """
     import numpy as np
     import torch
 
@@ -66,17 +76,28 @@ def seed_all(seed: int = SEED) -> None:
 
 
 def minilm_dir(ctx: dict | None = None) -> Path:
+    """The zoo folder of the MiniLM encoder every task model starts from.
+
+    Defined in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint zoo").
+    """
     zoo = Path(ctx["zoo"]) if ctx else home() / "zoo"
     return zoo / "minilm"
 
 
 def length_batches(lengths: list[int], batch_size: int) -> list[list[int]]:
-    """Indices grouped into batches of similar length (sorted by length, ties by index): little padding."""
+    """Indices grouped into batches of similar length (sorted by length, ties by index): little padding.
+
+    Defined in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint zoo").
+    """
     order = sorted(range(len(lengths)), key=lambda i: (lengths[i], i))
     return [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
 
 
 def pad(seqs: list[list[int]], value: int = 0):
+    """Right-pad lists of ids to one tensor (dynamic padding: only to the longest in the batch).
+
+    Defined in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint zoo").
+    """
     import torch
 
     width = max(len(s) for s in seqs)
@@ -84,6 +105,10 @@ def pad(seqs: list[list[int]], value: int = 0):
 
 
 def check_floor(name: str, scores: dict) -> None:
+    """Raise :class:`BuildFailed` when a held-out score of entry ``name`` is below its floor.
+
+    Defined in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint zoo").
+    """
     for metric, floor in FLOORS[name].items():
         if scores[metric] < floor:
             raise BuildFailed(f"{name}: held-out {metric} {scores[metric]:.4f} is below the floor {floor}; the "
@@ -96,6 +121,8 @@ class SplitEncoder:
 
     The lower part is frozen: its output for a fixed input never changes, so it is computed once and cached,
     and only the upper layers and the head are trained.
+
+    Defined in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint zoo").
     """
 
     def __init__(self, bert, k: int):
@@ -133,7 +160,10 @@ class SplitEncoder:
 
 def cache_lower(split: SplitEncoder, batches: list[list[int]], ids: list[list[int]], dev: str, desc: str,
                 types: list[list[int]] | None = None):
-    """Run the frozen lower encoder once over fixed batches; keep (hidden, mask, indices) per batch."""
+    """Run the frozen lower encoder once over fixed batches; keep (hidden, mask, indices) per batch.
+
+    Defined in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint zoo").
+    """
     import torch
     from tqdm.auto import tqdm
 
@@ -149,6 +179,10 @@ def cache_lower(split: SplitEncoder, batches: list[list[int]], ids: list[list[in
 
 
 def make_optimizer(params, lr: float, total_steps: int, warmup: float = 0.06):
+    """AdamW over the trainable parameters with linear warm-up then linear decay to 0.
+
+    Defined in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint zoo").
+    """
     import torch
 
     params = [p for p in params if p.requires_grad]
@@ -160,7 +194,10 @@ def make_optimizer(params, lr: float, total_steps: int, warmup: float = 0.06):
 
 
 def run_epochs(cached: list, epochs: int, step, params, lr: float, desc: str) -> list[float]:
-    """Train over cached batches for ``epochs`` (batch order reshuffled each epoch, seeded); return losses."""
+    """Train over cached batches for ``epochs`` (batch order reshuffled each epoch, seeded); return losses.
+
+    Defined in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint zoo").
+    """
     import torch
     from tqdm.auto import tqdm
 
@@ -187,6 +224,10 @@ def run_epochs(cached: list, epochs: int, step, params, lr: float, desc: str) ->
 
 
 def copy_licence(into: Path, ctx: dict) -> None:
+    """Copy MiniLM's LICENSE and NOTICE into a task model's folder.
+
+    Defined in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint zoo").
+    """
     for name in ("LICENSE", "NOTICE"):
         src = minilm_dir(ctx) / name
         if src.exists():
@@ -194,6 +235,10 @@ def copy_licence(into: Path, ctx: dict) -> None:
 
 
 def base_record(ctx: dict) -> dict:
+    """The manifest's record of the base model (zoo entry, hub id, sha256 of its weights).
+
+    Defined in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint zoo").
+    """
     info = ctx["manifest"].get("minilm", {})
     return {"zoo_entry": "minilm", "hub_id": info.get("hub_id", "sentence-transformers/all-MiniLM-L6-v2"),
             "sha256": info.get("files", {}).get("model.safetensors")}
@@ -210,7 +255,10 @@ LABELS = {0: "NEGATIVE", 1: "POSITIVE"}
 
 
 def predict_sentiment(folder, sentences: list[str], batch_size: int = 64) -> list[int]:
-    """Predicted label ids (0 NEGATIVE, 1 POSITIVE) of a sentiment folder, with the recipe's max length."""
+    """Predicted label ids (0 NEGATIVE, 1 POSITIVE) of a sentiment folder, with the recipe's max length.
+
+    Defined in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint zoo").
+    """
     import torch
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
@@ -228,7 +276,10 @@ def predict_sentiment(folder, sentences: list[str], batch_size: int = 64) -> lis
 
 
 def sentiment_scores(folder, data=None, subset: int | None = None) -> dict:
-    """Held-out accuracy of a sentiment folder on the movie test split (or its first ``subset`` rows)."""
+    """Held-out accuracy of a sentiment folder on the movie test split (or its first ``subset`` rows).
+
+    Defined in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint zoo").
+    """
     from ..data import load_sentences
 
     test = (data or load_sentences("movie"))["test"]
@@ -240,6 +291,10 @@ def sentiment_scores(folder, data=None, subset: int | None = None) -> dict:
 
 
 def build_sentiment(into: Path, ctx: dict) -> dict:
+    """Build the ``sentiment`` entry: train, save, score on the movie test split, gate on the floor.
+
+    Defined in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint zoo").
+    """
     import torch
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
@@ -285,7 +340,8 @@ def build_sentiment(into: Path, ctx: dict) -> dict:
                    "note": f"embeddings and layers 0-{r['frozen_layers'] - 1} frozen (their output cached once); "
                            "upper layers, pooler and classifier trained; length-grouped batches"},
         "train_seconds": train_seconds, "final_train_loss": round(sum(losses[-50:]) / len(losses[-50:]), 4),
-        "device": dev, "threads": threads(), "scores": scores, "targets": TARGETS["sentiment"], "floors": FLOORS["sentiment"],
+        "device": dev, "threads": threads(), "scores": scores, "targets": TARGETS["sentiment"],
+        "floors": FLOORS["sentiment"],
         "check_scores": {"subset": f"first {CHECK_SUBSET} test rows", **check},
         "labels": LABELS,
     }
@@ -311,6 +367,10 @@ ONTONOTES_TO_CONLL = {
 
 
 def silver_cache_dir() -> Path:
+    """Where the spaCy silver entities are cached (``$HFBOOK_HOME/cache/silver``).
+
+    Defined in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint zoo").
+    """
     return home() / "cache" / "silver"
 
 
@@ -343,6 +403,8 @@ def silver_entities(log=print) -> dict:
     Computed once with ``nlp.pipe`` (only the ``ner`` component loaded) and cached as JSON under
     ``$HFBOOK_HOME/cache/silver``, keyed by the spaCy model wheel's sha256, spaCy's version and the text,
     so a rebuild does not rerun spaCy. Returns ``{"meta": ..., "sets": {set: {split: [[text, ents], ...]}}}``.
+
+    Defined in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint zoo").
     """
     import hashlib
 
@@ -380,12 +442,15 @@ def silver_entities(log=print) -> dict:
 
 # ------------------------------------------------------------------------------------------------ NER
 NER_TAGS = ["O", "B-MISC", "I-MISC", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC"]  # dbmdz's order
-NER = {"epochs": 2, "lr": 2e-4, "batch": 32, "max_length": 64, "frozen_layers": 2, "max_train_sentences": 6000,
+NER = {"epochs": 2, "lr": 2e-4, "batch": 32, "max_length": 64, "frozen_layers": 2, "max_train_sentences": 4000,
        "share_without_entities": 0.25, "warmup": 0.06, "weight_decay": 0.01}
 
 
 def conll_spans(ents) -> list[tuple[int, int, str]]:
-    """spaCy entities ``[start_char, end_char, OntoNotes label]`` mapped to CoNLL types (unmapped ones dropped)."""
+    """spaCy entities ``[start_char, end_char, OntoNotes label]`` mapped to CoNLL types (unmapped ones dropped).
+
+    Defined in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint zoo").
+    """
     return [(a, b, ONTONOTES_TO_CONLL[t]) for a, b, t in ents if ONTONOTES_TO_CONLL.get(t)]
 
 
@@ -394,6 +459,8 @@ def align_tags(enc, spans) -> tuple[list[int], list[str]]:
 
     A "word" is what the BERT pre-tokenizer split (``word_ids``); a word belongs to the entity whose character
     span contains the word's first character; the entity's first word is B-, the others I-.
+
+    Defined in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint zoo").
     """
     firsts, tags, seen, prev = [], [], set(), None
     word_ids, offsets = enc.word_ids(), enc["offset_mapping"]
@@ -411,7 +478,10 @@ def align_tags(enc, spans) -> tuple[list[int], list[str]]:
 
 
 def tag_entities(tags: list[str]) -> set[tuple[int, int, str]]:
-    """Entities (first word, last word, type) of a tag sequence, conlleval style (a stray I- starts one)."""
+    """Entities (first word, last word, type) of a tag sequence, conlleval style (a stray I- starts one).
+
+    Defined in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint zoo").
+    """
     ents, cur = set(), None
     for i, t in enumerate(tags + ["O"]):
         kind = t[2:] if t != "O" else None
@@ -426,6 +496,10 @@ def tag_entities(tags: list[str]) -> set[tuple[int, int, str]]:
 
 
 def prf(pred: list[set], gold: list[set], kind: str | None = None) -> dict:
+    """Micro precision/recall/F1 of predicted against gold entity sets (optionally of one type only).
+
+    Defined in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint zoo").
+    """
     sel = (lambda s: {e for e in s if e[2] == kind}) if kind else (lambda s: s)
     tp = sum(len(sel(p) & sel(g)) for p, g in zip(pred, gold))
     np_, ng = sum(len(sel(p)) for p in pred), sum(len(sel(g)) for g in gold)
@@ -434,6 +508,10 @@ def prf(pred: list[set], gold: list[set], kind: str | None = None) -> dict:
 
 
 def ner_examples(tok, rows) -> list[dict]:
+    """Encode silver rows for token classification: ids, per-token label ids (-100 off first pieces), tags.
+
+    Defined in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint zoo").
+    """
     out = []
     for text, ents in rows:
         enc = tok(text, truncation=True, max_length=NER["max_length"], return_offsets_mapping=True)
@@ -446,7 +524,10 @@ def ner_examples(tok, rows) -> list[dict]:
 
 
 def ner_scores(folder, rows, subset: int | None = None) -> dict:
-    """Entity-level precision/recall/F1 (micro, exact span and type) of a NER folder against silver rows."""
+    """Entity-level precision/recall/F1 (micro, exact span and type) of a NER folder against silver rows.
+
+    Defined in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint zoo").
+    """
     import torch
     from transformers import AutoModelForTokenClassification, AutoTokenizer
 
@@ -471,10 +552,18 @@ def ner_scores(folder, rows, subset: int | None = None) -> dict:
 
 
 def ner_rows(silver: dict, split: str) -> list:
+    """The silver rows ``[text, entities]`` of one split, all sentence sets together.
+
+    Defined in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint zoo").
+    """
     return [row for n in SILVER_SETS for row in silver["sets"][n][split]]
 
 
 def build_ner(into: Path, ctx: dict) -> dict:
+    """Build the ``ner`` entry from spaCy silver labels; score entity-level P/R/F1 on the test splits.
+
+    Defined in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint zoo").
+    """
     import torch
     from transformers import AutoModelForTokenClassification, AutoTokenizer
 
@@ -486,9 +575,9 @@ def build_ner(into: Path, ctx: dict) -> dict:
     with_ents = [row for row in rows if conll_spans(row[1])]
     without = [row for row in rows if not conll_spans(row[1])]
     rng = random.Random(SEED)
-    n_without = int(len(with_ents) * r["share_without_entities"])
-    chosen = rng.sample(with_ents, min(len(with_ents), r["max_train_sentences"] - min(n_without, len(without))))
-    chosen += rng.sample(without, min(len(without), r["max_train_sentences"] - len(chosen), n_without))
+    n_with = min(len(with_ents), round(r["max_train_sentences"] * (1 - r["share_without_entities"])))
+    chosen = rng.sample(with_ents, n_with)
+    chosen += rng.sample(without, min(len(without), r["max_train_sentences"] - n_with))
     ex = ner_examples(tok, chosen)
     id2label = dict(enumerate(NER_TAGS))
     model = AutoModelForTokenClassification.from_pretrained(
@@ -539,11 +628,12 @@ def build_ner(into: Path, ctx: dict) -> dict:
 
 register(Entry("ner", "model", "MiniLM-L6 + CoNLL tag head trained on spaCy silver labels",
                "Apache-2.0 (MiniLM weights); silver labels from en_core_web_sm (MIT); text: VADER sets (MIT)",
-               build_ner, deps=["minilm", "sentences"], stands_in_for="dbmdz/bert-large-cased-finetuned-conll03-english"))
+               build_ner, deps=["minilm", "sentences"],
+               stands_in_for="dbmdz/bert-large-cased-finetuned-conll03-english"))
 
 
 # ------------------------------------------------------------------------------------------ extractive QA
-QA = {"epochs": 2, "lr": 2e-4, "batch": 32, "max_length": 128, "frozen_layers": 2, "max_train_pairs": 5000,
+QA = {"epochs": 2, "lr": 2e-4, "batch": 32, "max_length": 128, "frozen_layers": 3, "max_train_pairs": 2000,
       "max_test_pairs": 600, "context_sentences": 2, "question_window_words": 6, "max_answer_tokens": 30,
       "warmup": 0.06, "weight_decay": 0.01}
 # The question phrase that replaces a silver entity of each OntoNotes type (ORDINAL is not asked about).
@@ -555,20 +645,29 @@ WH = {"PERSON": "who", "ORG": "which organisation", "GPE": "which place", "LOC":
 
 def make_question(text: str, start: int, end: int, label: str, window: int) -> str:
     """A question whose answer is ``text[start:end]``: the entity replaced by its question phrase, cut to a
-    window of ``window`` words either side; at the start of a sentence the phrase is fronted ("Who won ...?")."""
-    before, after = text[:start].split(), text[end:].split()
-    before, after = before[-window:], after[:window]
+    window of ``window`` words either side; at the start of a sentence the phrase is fronted ("Who won ...?").
+
+    Defined in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint zoo").
+    """
+    import re
+
+    lead = list(re.finditer(r"\S+", text[:start]))
+    pre = text[lead[-window].start():start] if len(lead) > window else text[:start]
+    trail = list(re.finditer(r"\S+", text[end:]))
+    post = text[end:end + trail[window - 1].end()] if len(trail) > window else text[end:]
     wh = WH[label]
-    if not before:
+    if not pre.strip():
         wh = wh[0].upper() + wh[1:]
-    words = before + [wh] + after
-    q = " ".join(words).rstrip(" .,;:!?\"')")
+    q = (pre.lstrip() + wh + post).rstrip(" .,;:!?\"')")
     return q + "?"
 
 
 def qa_pairs(rows: list, rng: random.Random, limit: int) -> list[dict]:
     """(question, context, answer, answer_start) built from silver entities: the context is the entity's own
-    sentence plus other sentences of the same split in a seeded random order; each answer occurs once."""
+    sentence plus other sentences of the same split in a seeded random order; each answer occurs once.
+
+    Defined in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint zoo").
+    """
     r = QA
     cands = []
     for k, (text, ents) in enumerate(rows):
@@ -594,6 +693,10 @@ def qa_pairs(rows: list, rng: random.Random, limit: int) -> list[dict]:
 
 
 def qa_encode(tok, pairs: list[dict]) -> list[dict]:
+    """Encode (question, context) pairs with offsets; find the answer's start/end token (None if cut off).
+
+    Defined in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint zoo").
+    """
     out = []
     for p in pairs:
         enc = tok(p["question"], p["context"], truncation="only_second", max_length=QA["max_length"],
@@ -616,7 +719,10 @@ def _normalise(s: str) -> list[str]:
 
 
 def em_f1(pred: str, gold: str) -> tuple[float, float]:
-    """SQuAD's exact match and token F1 (lower-cased, punctuation and articles removed)."""
+    """SQuAD's exact match and token F1 (lower-cased, punctuation and articles removed).
+
+    Defined in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint zoo").
+    """
     from collections import Counter
 
     p, g = _normalise(pred), _normalise(gold)
@@ -626,6 +732,10 @@ def em_f1(pred: str, gold: str) -> tuple[float, float]:
 
 
 def qa_predict(model, enc: list[dict], contexts: list[str], batch_size: int = 64) -> list[str]:
+    """Best answer span (start <= end, at most ``max_answer_tokens``) inside the context, as text.
+
+    Defined in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint zoo").
+    """
     import torch
 
     out = [""] * len(enc)
@@ -650,7 +760,10 @@ def qa_predict(model, enc: list[dict], contexts: list[str], batch_size: int = 64
 
 
 def qa_scores(folder, pairs: list[dict], subset: int | None = None) -> dict:
-    """Exact match and F1 (SQuAD-style, in [0, 1]) of a QA folder on held-out pairs."""
+    """Exact match and F1 (SQuAD-style, in [0, 1]) of a QA folder on held-out pairs.
+
+    Defined in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint zoo").
+    """
     from transformers import AutoModelForQuestionAnswering, AutoTokenizer
 
     pairs = pairs[:subset] if subset else pairs
@@ -662,7 +775,10 @@ def qa_scores(folder, pairs: list[dict], subset: int | None = None) -> dict:
 
 
 def qa_data(silver: dict) -> tuple[list[dict], list[dict]]:
-    """The fixed train and held-out question/answer pairs (train splits / test splits of every set)."""
+    """The fixed train and held-out question/answer pairs (train splits / test splits of every set).
+
+    Defined in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint zoo").
+    """
     rng = random.Random(SEED)
     train, test = [], []
     per_set = QA["max_train_pairs"] // len(SILVER_SETS)
@@ -673,6 +789,10 @@ def qa_data(silver: dict) -> tuple[list[dict], list[dict]]:
 
 
 def build_qa(into: Path, ctx: dict) -> dict:
+    """Build the ``qa`` entry from silver-entity questions; score EM/F1 on held-out pairs.
+
+    Defined in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint zoo").
+    """
     import torch
     from transformers import AutoModelForQuestionAnswering, AutoTokenizer
 
@@ -736,7 +856,7 @@ register(Entry("qa", "model", "MiniLM-L6 + extractive QA head trained on questio
 
 # ------------------------------------------------------------------------------------------------ fill-mask
 MLM = {"epochs": 1, "lr": 3e-4, "batch": 32, "max_length": 64, "frozen_layers": 4, "mask_prob": 0.15,
-       "max_train_sentences": 8000, "warmup": 0.06, "weight_decay": 0.01}
+       "max_train_sentences": 6000, "warmup": 0.06, "weight_decay": 0.01}
 
 
 def mask_tokens(ids: list[list[int]], tok, seed: int, train: bool):
@@ -744,6 +864,8 @@ def mask_tokens(ids: list[list[int]], tok, seed: int, train: bool):
 
     Training inputs follow BERT: of the picked tokens 80 % become [MASK], 10 % a random token, 10 % stay.
     Evaluation inputs mask every picked token. Returns (inputs, labels) with -100 where nothing was picked.
+
+    Defined in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint zoo").
     """
     import torch
 
@@ -769,13 +891,20 @@ def mask_tokens(ids: list[list[int]], tok, seed: int, train: bool):
 
 
 def mlm_texts(split: str) -> list[str]:
+    """Every sentence of one split of the four sentence sets (the fill-mask model's text).
+
+    Defined in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint zoo").
+    """
     from ..data import load_sentences
 
     return [s for n in SILVER_SETS for s in load_sentences(n)[split]["sentence"]]
 
 
 def mlm_scores(folder, texts: list[str], subset: int | None = None) -> dict:
-    """Top-1 / top-5 accuracy of a masked-LM folder at seeded masked positions (every one [MASK])."""
+    """Top-1 / top-5 accuracy of a masked-LM folder at seeded masked positions (every one [MASK]).
+
+    Defined in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint zoo").
+    """
     import torch
     from transformers import AutoModelForMaskedLM, AutoTokenizer
 
@@ -790,7 +919,8 @@ def mlm_scores(folder, texts: list[str], subset: int | None = None) -> dict:
             x = pad([inputs[i] for i in b]).to(device())
             y = pad([labels[i] for i in b], -100).to(device())
             m = pad([[1] * len(inputs[i]) for i in b]).to(device())
-            logits = model(input_ids=x, attention_mask=m).logits[y != -100]
+            hidden = model.bert(input_ids=x, attention_mask=m).last_hidden_state
+            logits = model.cls(hidden[y != -100])  # = model(...).logits at the masked positions only
             gold = y[y != -100]
             best = logits.topk(5, dim=-1).indices
             top1 += int((best[:, 0] == gold).sum())
@@ -800,6 +930,10 @@ def mlm_scores(folder, texts: list[str], subset: int | None = None) -> dict:
 
 
 def build_fill_mask(into: Path, ctx: dict) -> dict:
+    """Build the ``fill-mask`` entry: fresh MLM head on MiniLM, static 15 % masking, top-1/top-5 scores.
+
+    Defined in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint zoo").
+    """
     import torch
     from transformers import AutoTokenizer, BertForMaskedLM
 
@@ -862,12 +996,15 @@ register(Entry("fill-mask", "model", "MiniLM-L6 + masked-LM head trained on ship
 
 
 # ------------------------------------------------------------------------------------- SmolLM2 perplexity
-PPL = {"set": "nyt", "split": "test", "batch": 16, "max_length": 128}
+PPL = {"set": "nyt", "split": "test", "max_texts": 200, "batch": 16, "max_length": 128}
 
 
 def perplexity(folder, texts: list[str], batch_size: int = PPL["batch"]) -> dict:
     """Token-level perplexity of a causal LM folder: exp(total NLL / predicted tokens), each text scored on its
-    own (no prompt, no chat template; the first token of each text is context only)."""
+    own (no prompt, no chat template; the first token of each text is context only).
+
+    Defined in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint zoo").
+    """
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
@@ -888,19 +1025,23 @@ def perplexity(folder, texts: list[str], batch_size: int = PPL["batch"]) -> dict
 
 
 def build_smollm2_perplexity(into: Path, ctx: dict) -> dict:
+    """Score SmolLM2 on held-out NYT snippets; record it here and in the ``smollm2`` entry.
+
+    Defined in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint zoo").
+    """
     from ..data import load_sentences
 
     seed_all()
-    texts = list(load_sentences(PPL["set"])[PPL["split"]]["sentence"])
+    texts = list(load_sentences(PPL["set"])[PPL["split"]]["sentence"])[:PPL["max_texts"]]
     folder = Path(ctx["zoo"]) / "smollm2"
     start = time.perf_counter()
     res = perplexity(folder, texts)
-    check = perplexity(folder, texts[:32])
+    check = perplexity(folder, texts[:16])
     seconds = round(time.perf_counter() - start, 1)
     scores = {"nyt_test_perplexity": res["perplexity"]}
     record = {"model": "smollm2", "model_sha256": ctx["manifest"]["smollm2"]["files"].get("model.safetensors"),
               "data": {"set": PPL["set"], "split": PPL["split"], "texts": len(texts), "tokens": res["tokens"]},
-              "scores": scores, "check_scores": {"subset": "first 32 texts", "perplexity": check["perplexity"]}}
+              "scores": scores, "check_scores": {"subset": "first 16 texts", "perplexity": check["perplexity"]}}
     (into / "scores.json").write_text(json.dumps(record, indent=2) + "\n")
     # Mirror the figure into the smollm2 entry itself (the core writes the shared manifest after this build).
     ctx["manifest"]["smollm2"]["scores"] = {**scores, "computed_by": "smollm2-perplexity"}
