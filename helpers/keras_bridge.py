@@ -134,7 +134,8 @@ def export_bert_classifier(classifier, folder, id2label: dict[int, str] | None =
 
     Writes ``config.json`` + ``model.safetensors`` (through ``BertForSequenceClassification.save_pretrained``, after a
     strict ``load_state_dict``, so a missing or extra tensor is an error) and, when the classifier has a preprocessor,
-    its vocabulary as ``vocab.txt`` + ``tokenizer_config.json``, so ``AutoTokenizer.from_pretrained(folder)`` and
+    its vocabulary as ``vocab.txt`` + ``tokenizer_config.json`` (with the Keras tokenizer's ``lowercase`` and
+    ``strip_accents``), so ``AutoTokenizer.from_pretrained(folder)`` and
     ``AutoModelForSequenceClassification.from_pretrained(folder)`` both work. ``hidden_act`` defaults to the tanh GELU
     that KerasHub computes; pass ``"gelu"`` to write the exact GELU of the original BERT config instead.
     Returns the folder.
@@ -173,7 +174,10 @@ def export_bert_classifier(classifier, folder, id2label: dict[int, str] | None =
     if tokenizer is not None:
         vocabulary = tokenizer.get_vocabulary()
         write_vocab_txt({token: i for i, token in enumerate(vocabulary)}, folder)
+        # strip_accents written out: transformers' default (None) strips accents whenever it lower-cases, KerasHub's
+        # BertTokenizer only when built with strip_accents=True
         tok_config = {"tokenizer_class": "BertTokenizer", "do_lower_case": bool(tokenizer.lowercase),
+                      "strip_accents": bool(tokenizer.strip_accents),
                       "model_max_length": int(classifier.preprocessor.sequence_length),
                       "unk_token": "[UNK]", "sep_token": "[SEP]", "pad_token": "[PAD]", "cls_token": "[CLS]",
                       "mask_token": "[MASK]"}

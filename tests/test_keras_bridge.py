@@ -32,8 +32,8 @@ from helpers.keras_bridge import (  # noqa: E402
 
 VOCAB = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "the", "a", "film", "is", "good", "bad", "movie", "great",
          "not", "boring", "##s", "##ly", "fun", ",", "!", ".", "it", "was", "very", "i", "liked", "hated", "plot",
-         "and", "but"]
-TEXTS = ["The film is GOOD!", "a boring movie, not fun", "i hated the plot but liked the films."]
+         "and", "but", "cafe"]
+TEXTS = ["The film is GOOD!", "a boring movie, not fun", "i hated the plot but liked the films.", "a café movie"]
 
 
 @pytest.fixture(scope="module")
@@ -101,7 +101,7 @@ def test_state_dict_values_are_the_keras_variables(classifier):
 def test_config_matches_the_backbone(classifier):
     config = bert_config_from_keras(classifier.backbone, num_labels=3)
     assert (config.vocab_size, config.hidden_size, config.num_hidden_layers, config.num_attention_heads,
-            config.intermediate_size, config.max_position_embeddings, config.type_vocab_size) == (30, 8, 2, 2, 16, 16, 2)
+            config.intermediate_size, config.max_position_embeddings, config.type_vocab_size) == (31, 8, 2, 2, 16, 16, 2)
     assert config.hidden_act == KERAS_BERT_GELU == "gelu_pytorch_tanh"
     assert config.layer_norm_eps == pytest.approx(1e-12)
 
@@ -124,6 +124,18 @@ def test_export_folder_loads_and_gives_keras_logits(classifier, exported):
         pt_logits = model(**enc).logits.numpy()
     keras_logits = classifier.predict(TEXTS, verbose=0)
     assert np.abs(pt_logits - keras_logits).max() < 1e-5
+
+
+@pytest.mark.parametrize("strip_accents", [False, True])
+def test_exported_tokenizer_handles_accents_like_keras(strip_accents, tmp_path):
+    tokenizer = keras_hub.models.BertTokenizer(vocabulary=VOCAB, lowercase=True, strip_accents=strip_accents)
+    backbone = keras_hub.models.BertBackbone(vocabulary_size=len(VOCAB), num_layers=1, num_heads=2, hidden_dim=8,
+                                             intermediate_dim=16, max_sequence_length=16)
+    pre = keras_hub.models.BertTextClassifierPreprocessor(tokenizer, sequence_length=8)
+    export_bert_classifier(keras_hub.models.BertTextClassifier(backbone, num_classes=2, preprocessor=pre), tmp_path)
+    ids = AutoTokenizer.from_pretrained(tmp_path)(["a café film"], padding="max_length", max_length=8)["input_ids"]
+    assert ids == pre(["a café film"])["token_ids"].numpy().tolist()
+    assert ids[0][:5] == [2, 6, 30 if strip_accents else 1, 7, 3]  # [CLS] a cafe|[UNK] film [SEP]
 
 
 def test_exact_gelu_export_differs(classifier, tmp_path):

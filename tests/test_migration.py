@@ -14,6 +14,7 @@ from helpers.migration import GONE, MOVES, STILL_WORKS
 def test_the_table_is_complete_and_well_formed():
     keys = [m.key for m in MOVES]
     assert len(keys) == len(set(keys)) >= 15
+    assert len({m.topic for m in MOVES}) == len(MOVES)  # the appendix indexes its table by topic
     for m in MOVES:
         assert m.old.strip() and m.new.strip() and m.topic.strip(), m.key
         assert m.status in {GONE, STILL_WORKS}, m.key
