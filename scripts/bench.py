@@ -138,18 +138,25 @@ def bench_p4(args) -> dict:
     device = pick_device()
     max_length, bs, steps = 64, 32, args.p4_steps
     tok, enc = encoded_movie(max_length)
-    subset = enc["train"].shuffle(seed=0).select(range(bs * steps))  # the same examples for all three
-    lengths = [len(x) for x in subset["input_ids"]]
+    train = enc["train"]  # all three variants batch the whole training set (length grouping needs a pool to sort)
+    lengths = [len(x) for x in train["input_ids"]]
     g = lambda: torch.Generator().manual_seed(0)  # noqa: E731
     variants = {
-        "pad_to_max_length": DataLoader(subset, batch_size=bs, shuffle=True, generator=g(), collate_fn=DataCollatorWithPadding(
+        "pad_to_max_length": DataLoader(train, batch_size=bs, shuffle=True, generator=g(), collate_fn=DataCollatorWithPadding(
             tok, padding="max_length", max_length=max_length)),
-        "dynamic_padding": DataLoader(subset, batch_size=bs, shuffle=True, generator=g(),
+        "dynamic_padding": DataLoader(train, batch_size=bs, shuffle=True, generator=g(),
                                       collate_fn=DataCollatorWithPadding(tok)),
-        "dynamic_padding_length_grouped": DataLoader(subset, batch_size=bs, sampler=LengthGroupedSampler(
+        "dynamic_padding_length_grouped": DataLoader(train, batch_size=bs, sampler=LengthGroupedSampler(
             bs, lengths=lengths, generator=g()), collate_fn=DataCollatorWithPadding(tok)),
     }
-    batches = {k: list(dl) for k, dl in variants.items()}
+    # the same number of steps from each: batches at evenly spaced positions of one epoch, so each variant's sample
+    # follows its own length distribution (LengthGroupedSampler puts the longest batch first: position 0 is skipped)
+    n_batches = len(train) // bs
+    positions = [int((i + 0.5) * n_batches / steps) for i in range(steps)]
+    batches = {}
+    for k, dl in variants.items():
+        every = list(dl)
+        batches[k] = [every[p] for p in positions]
     models, opts = {}, {}
     for k in variants:
         seed_everything(0)
@@ -179,6 +186,7 @@ def bench_p4(args) -> dict:
         real = sum(int(b["attention_mask"].sum()) for b in batches[k])
         rows[k] = emit({"figure": f"p4_{k}", "device": device, "steps": steps, "batch_size": bs, "examples": bs * steps,
                         "examples_per_s": round(bs * steps / seconds[k], 2), "seconds": round(seconds[k], 2),
+                        "sampled_from": f"{steps} batches evenly spaced over one epoch of {len(train)} sentences",
                         "mean_padded_length": round(tokens / (bs * steps), 1),
                         "padding_fraction": round(1 - real / tokens, 3)})
     first, last = rows["pad_to_max_length"], rows["dynamic_padding_length_grouped"]

@@ -16,7 +16,7 @@ from transformers.generation.logits_process import TopKLogitsWarper, TopPLogitsW
 from helpers.sampling import top_k_top_p_filtering
 
 INF = math.inf
-PROPERTY = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PROPERTY = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def library(logits, top_k=0, top_p=1.0, filter_value=-INF, min_tokens_to_keep=1):

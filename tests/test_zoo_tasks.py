@@ -81,14 +81,20 @@ def test_ner_pipeline():
         assert span.replace(" ", "") == g["word"].replace(" ", "")
 
 
-def test_qa_pipeline_on_an_unseen_paragraph():
+def test_question_answering_pipeline_is_gone_in_transformers_5():
     from transformers import pipeline
 
-    qa = pipeline("question-answering", model=checkpoint("qa"))
-    out = qa(question="Which organisation is based in New York City?", context=PARAGRAPH)
+    with pytest.raises(KeyError, match="question-answering has been removed"):
+        pipeline("question-answering", model=checkpoint("qa"))
+
+
+def test_qa_model_answers_on_an_unseen_paragraph():
+    out = tasks.qa_answer(checkpoint("qa"), "Where is Hugging Face based?", PARAGRAPH)
     assert set(out) == {"answer", "score", "start", "end"}
     assert PARAGRAPH[out["start"]:out["end"]] == out["answer"] and 0 < out["score"] <= 1
-    assert "Hugging Face" in out["answer"]
+    assert out["answer"] == "New York City"
+    with pytest.raises(ValueError, match="non-empty"):
+        tasks.qa_answer(checkpoint("qa"), " ", PARAGRAPH)
 
 
 def test_fill_mask_pipeline():

@@ -9,6 +9,7 @@ can be had offline, so each of these entries trains a real model, reproducibly, 
 - ``fill-mask``: MiniLM-L6 + a fresh masked-LM head (decoder tied to the word embeddings), 15 % masking.
 - ``ner``: MiniLM-L6 + token-classification head with the CoNLL-2003 tags, on spaCy silver labels.
 - ``qa``: MiniLM-L6 + extractive QA head, on questions built from the silver entities of shipped sentences.
+  (transformers 5 removed ``pipeline("question-answering")``; :func:`qa_answer` returns what it returned.)
 - ``smollm2-perplexity``: a held-out perplexity of the ``smollm2`` entry on the NYT snippets (scores only).
 
 Every build is seeded and uses fixed splits, so a rebuild prints the same figures; each records its recipe,
@@ -185,7 +186,10 @@ def make_optimizer(params, lr: float, total_steps: int, warmup: float = 0.06):
     """
     import torch
 
-    params = [p for p in params if p.requires_grad]
+    if params and isinstance(params[0], dict):  # parameter groups, each may carry its own "lr"
+        params = [{**g, "params": [p for p in g["params"] if p.requires_grad]} for g in params]
+    else:
+        params = [p for p in params if p.requires_grad]
     opt = torch.optim.AdamW(params, lr=lr, weight_decay=0.01)
     warm = max(1, int(warmup * total_steps))
     sched = torch.optim.lr_scheduler.LambdaLR(
@@ -212,7 +216,7 @@ def run_epochs(cached: list, epochs: int, step, params, lr: float, desc: str) ->
         for j in order:
             loss = step(cached[j])
             loss.backward()
-            torch.nn.utils.clip_grad_norm_(params, 1.0)
+            torch.nn.utils.clip_grad_norm_([p for g in opt.param_groups for p in g["params"]], 1.0)
             opt.step()
             sched.step()
             opt.zero_grad(set_to_none=True)
@@ -442,8 +446,8 @@ def silver_entities(log=print) -> dict:
 
 # ------------------------------------------------------------------------------------------------ NER
 NER_TAGS = ["O", "B-MISC", "I-MISC", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC"]  # dbmdz's order
-NER = {"epochs": 2, "lr": 2e-4, "batch": 32, "max_length": 64, "frozen_layers": 2, "max_train_sentences": 4000,
-       "share_without_entities": 0.25, "warmup": 0.06, "weight_decay": 0.01}
+NER = {"epochs": 3, "lr": 3e-4, "batch": 32, "max_length": 64, "frozen_layers": 2, "max_train_sentences": 3000,
+       "share_without_entities": 0.15, "warmup": 0.06, "weight_decay": 0.01}
 
 
 def conll_spans(ents) -> list[tuple[int, int, str]]:
@@ -607,7 +611,8 @@ def build_ner(into: Path, ctx: dict) -> dict:
     test = ner_rows(silver, "test")
     scores = ner_scores(into, test)
     check = ner_scores(into, test, subset=CHECK_SUBSET)
-    print(f"zoo: ner held-out entity F1 vs silver {scores['f1']:.4f} (floor {FLOORS['ner']['f1']})", flush=True)
+    print(f"zoo: ner held-out entity F1 vs silver {scores['f1']:.4f} (floor {FLOORS['ner']['f1']}); {scores}",
+          flush=True)
     check_floor("ner", scores)
     n_ents = sum(len(tag_entities(e["tags"])) for e in ex)
     return {
@@ -759,6 +764,40 @@ def qa_predict(model, enc: list[dict], contexts: list[str], batch_size: int = 64
     return out
 
 
+def qa_answer(folder, question: str, context: str, max_answer_tokens: int = 15) -> dict:
+    """Answer ``question`` from ``context`` with an extractive QA folder: ``{"answer", "score", "start", "end"}``.
+
+    transformers 5 removed ``pipeline("question-answering")``; this returns what it returned: the best span
+    (start <= end, at most ``max_answer_tokens`` pieces, inside the context), its character offsets, and its
+    score = softmax(start logits)[start] * softmax(end logits)[end] over the context tokens.
+
+    Defined in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint zoo").
+    """
+    import torch
+    from transformers import AutoModelForQuestionAnswering, AutoTokenizer
+
+    if not question.strip() or not context.strip():
+        raise ValueError("question and context must be non-empty text")
+    tok = AutoTokenizer.from_pretrained(str(folder))
+    model = AutoModelForQuestionAnswering.from_pretrained(str(folder)).eval()
+    enc = tok(question, context, truncation="only_second", max_length=384, return_offsets_mapping=True,
+              return_tensors="pt")
+    offsets = enc.pop("offset_mapping")[0].tolist()
+    in_ctx = torch.tensor([q == 1 for q in enc.sequence_ids(0)])
+    with torch.no_grad():
+        out = model(**enc)
+    ps = out.start_logits[0].masked_fill(~in_ctx, -1e9).softmax(-1)
+    pe = out.end_logits[0].masked_fill(~in_ctx, -1e9).softmax(-1)
+    n = len(offsets)
+    grid = ps[:, None] * pe[None, :]
+    band = torch.triu(torch.ones(n, n, dtype=torch.bool))
+    band &= ~torch.triu(band, diagonal=max_answer_tokens)
+    grid = grid.masked_fill(~band, 0.0)
+    s, e = divmod(int(grid.argmax()), n)
+    start, end = offsets[s][0], offsets[e][1]
+    return {"answer": context[start:end], "score": float(grid[s, e]), "start": start, "end": end}
+
+
 def qa_scores(folder, pairs: list[dict], subset: int | None = None) -> dict:
     """Exact match and F1 (SQuAD-style, in [0, 1]) of a QA folder on held-out pairs.
 
@@ -855,8 +894,8 @@ register(Entry("qa", "model", "MiniLM-L6 + extractive QA head trained on questio
 
 
 # ------------------------------------------------------------------------------------------------ fill-mask
-MLM = {"epochs": 1, "lr": 3e-4, "batch": 32, "max_length": 64, "frozen_layers": 4, "mask_prob": 0.15,
-       "max_train_sentences": 6000, "warmup": 0.06, "weight_decay": 0.01}
+MLM = {"epochs": 3, "lr": 3e-4, "head_lr": 1e-3, "batch": 32, "max_length": 64, "frozen_layers": 4,
+       "mask_prob": 0.15, "max_train_sentences": 4000, "warmup": 0.06, "weight_decay": 0.01}
 
 
 def mask_tokens(ids: list[list[int]], tok, seed: int, train: bool):
@@ -963,7 +1002,9 @@ def build_fill_mask(into: Path, ctx: dict) -> dict:
 
     split.set_train(True)
     model.cls.train()
-    losses = run_epochs(cached, r["epochs"], step, list(model.parameters()), r["lr"], "fill-mask: train")
+    groups = [{"params": list(model.bert.parameters())},
+              {"params": list(model.cls.parameters()), "lr": r["head_lr"]}]  # the fresh head learns faster
+    losses = run_epochs(cached, r["epochs"], step, groups, r["lr"], "fill-mask: train")
     train_seconds = round(time.perf_counter() - start, 1)
     model.eval()
     model.save_pretrained(str(into))
