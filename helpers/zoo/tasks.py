@@ -446,7 +446,7 @@ def silver_entities(log=print) -> dict:
 
 # ------------------------------------------------------------------------------------------------ NER
 NER_TAGS = ["O", "B-MISC", "I-MISC", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC"]  # dbmdz's order
-NER = {"epochs": 3, "lr": 3e-4, "batch": 32, "max_length": 64, "frozen_layers": 2, "max_train_sentences": 3000,
+NER = {"epochs": 2, "lr": 1.5e-4, "batch": 32, "max_length": 64, "frozen_layers": 0, "max_train_sentences": 3000,
        "share_without_entities": 0.15, "warmup": 0.06, "weight_decay": 0.01}
 
 
@@ -623,7 +623,7 @@ def build_ner(into: Path, ctx: dict) -> dict:
         "silver": {**silver["meta"], "mapping": {k: v or "O" for k, v in ONTONOTES_TO_CONLL.items()}},
         "recipe": {**r, "seed": SEED, "labelling": "first word-piece of each word gets the word's B-/I- tag, the "
                    "other pieces -100 (ignored by the loss); a word is B- if it starts the entity",
-                   "note": f"embeddings and layers 0-{r['frozen_layers'] - 1} frozen (their output cached once)"},
+                   "note": f"embeddings and the first {r['frozen_layers']} layers frozen (their output cached once)"},
         "train_seconds": train_seconds, "final_train_loss": round(sum(losses[-50:]) / len(losses[-50:]), 4),
         "device": dev, "threads": threads(), "scores": scores, "floors": FLOORS["ner"],
         "check_scores": {"subset": f"first {CHECK_SUBSET} test rows", **check},
@@ -894,7 +894,7 @@ register(Entry("qa", "model", "MiniLM-L6 + extractive QA head trained on questio
 
 
 # ------------------------------------------------------------------------------------------------ fill-mask
-MLM = {"epochs": 3, "lr": 3e-4, "head_lr": 1e-3, "batch": 32, "max_length": 64, "frozen_layers": 4,
+MLM = {"epochs": 3, "lr": 4e-4, "head_lr": 1.5e-3, "batch": 32, "max_length": 64, "frozen_layers": 3,
        "mask_prob": 0.15, "max_train_sentences": 4000, "warmup": 0.06, "weight_decay": 0.01}
 
 
