@@ -16,9 +16,9 @@ import pytest
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")  # Keras reading TF variables into NumPy
 
-keras = pytest.importorskip("keras")
-keras_hub = pytest.importorskip("keras_hub")
-torch = pytest.importorskip("torch")
+import keras  # noqa: E402  (requirements.txt pins the TensorFlow/Keras stack: a missing one is a failure)
+import keras_hub  # noqa: E402
+import torch  # noqa: E402
 
 from transformers import AutoModelForSequenceClassification, AutoTokenizer, BertForSequenceClassification  # noqa: E402
 
