@@ -38,7 +38,7 @@ unit: zoo
 # them without running them again (a notebook changed since is executed by the book build itself).
 notebooks: zoo
 	$(PY) scripts/stage_book.py executed $(EXECUTED)
-	$(PY) -m pytest --nbmake --overwrite --nbmake-timeout=900 -n $(NBMAKE_WORKERS) -p no:cacheprovider $(EXECUTED)/book
+	HFBOOK_THREADS=1 $(PY) -m pytest --nbmake --overwrite --nbmake-timeout=900 -n $(NBMAKE_WORKERS) -p no:cacheprovider $(EXECUTED)/book
 
 test: unit notebooks
 

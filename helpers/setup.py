@@ -44,6 +44,23 @@ def seed_everything(seed: int = 0) -> None:
     torch.manual_seed(seed)  # also seeds CUDA devices
 
 
+def set_threads() -> int | None:
+    """Apply ``$HFBOOK_THREADS`` (if set) to torch's CPU thread count and return it.
+
+    ``make test`` runs two notebooks at once on two cores and sets it to 1: two processes with two threads each
+    oversubscribe the cores and run several times slower than with one thread each.
+    """
+    value = os.environ.get("HFBOOK_THREADS", "").strip()
+    if not value:
+        return None
+    if not value.isdigit() or int(value) < 1:
+        raise ValueError(f"HFBOOK_THREADS must be a positive integer, got {value!r}")
+    import torch
+
+    torch.set_num_threads(int(value))
+    return int(value)
+
+
 def pick_device() -> str:
     """``"cuda"`` when a GPU is usable, else ``"cpu"``."""
     import torch
@@ -93,6 +110,7 @@ def setup_chapter(seed: int = 0, quiet: bool = True) -> dict:
     hub = hub_mode()
     notes = [] if hub else go_offline()
     seed_everything(seed)
+    threads = set_threads()
     device = pick_device()
     if quiet:
         quiet_logs()
@@ -112,6 +130,8 @@ def setup_chapter(seed: int = 0, quiet: bool = True) -> dict:
         print(f"Device: cuda ({torch.cuda.get_device_name(0)})")
     else:
         print("Device: cpu — no GPU found; everything here runs on CPU (a GPU only makes training faster).")
+    if threads:
+        print(f"CPU threads for torch: {threads} (HFBOOK_THREADS)")
     if hub:
         print(f"Mode: hub ({HUB_SWITCH}=1) — the seed's checkpoints are downloaded from the Hugging Face hub.")
     else:

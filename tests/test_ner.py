@@ -10,7 +10,6 @@ import torch
 
 from helpers import checkpoint
 from helpers.ner import group_entities, split_tag, tag_pieces
-from helpers.zoo import is_built
 
 CONLL = ["O", "B-MISC", "I-MISC", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC"]
 SEED_SENTENCE = ("Hugging Face Inc. is a company based in New York City. Its headquarters are in DUMBO, therefore "
@@ -142,7 +141,6 @@ def test_default_word_joining_matches_the_cased_tokenizer(cased_tokenizer):
     assert group_entities(pieces)[0]["word"] == cased_tokenizer.convert_tokens_to_string(words)
 
 
-@pytest.mark.skipif(not is_built("ner"), reason="zoo entry 'ner' not built (python -m helpers.zoo build ner)")
 def test_grouping_matches_the_pipeline_on_the_zoo_model():
     from transformers import AutoModelForTokenClassification, AutoTokenizer
 

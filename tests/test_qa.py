@@ -15,7 +15,6 @@ from transformers.pipelines.document_question_answering import select_starts_end
 from helpers import checkpoint
 from helpers.qa import (Span, answer_question, best_spans, context_mask, is_valid_span, naive_argmax_span,
                         span_to_chars)
-from helpers.zoo import is_built
 
 CONTEXT = ("Extractive Question Answering is the task of extracting an answer from a text given a question. An "
            "example of a question answering dataset is the SQuAD dataset, which is entirely based on that task. "
@@ -238,7 +237,6 @@ def test_long_context_is_split_into_windows(tiny_qa):
           _pipeline_4x("Which script?", long, model, tok, max_seq_len=128, doc_stride=32))
 
 
-@pytest.mark.skipif(not is_built("qa"), reason="zoo entry 'qa' not built (python -m helpers.zoo build qa)")
 @pytest.mark.parametrize("question, context", QUESTIONS)
 def test_answer_question_matches_the_4x_pipeline_on_the_zoo_model(zoo_qa, question, context):
     model, tok = zoo_qa

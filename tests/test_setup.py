@@ -58,3 +58,12 @@ def test_text_progress_bars_when_executing(executing, expected):
               HFBOOK_EXECUTING=executing)
     assert out.returncode == 0, out.stderr
     assert ("bar tqdm.std" in out.stdout) == (expected == "std")
+
+
+def test_threads_from_the_environment():
+    out = run("from helpers import setup_chapter\nsetup_chapter()\nimport torch\nprint('threads', torch.get_num_threads())",
+              HFBOOK_THREADS="1")
+    assert out.returncode == 0, out.stderr
+    assert "threads 1" in out.stdout and "CPU threads for torch: 1" in out.stdout
+    bad = run("from helpers import setup_chapter\nsetup_chapter()", HFBOOK_THREADS="two")
+    assert bad.returncode != 0 and "HFBOOK_THREADS must be a positive integer" in bad.stderr
