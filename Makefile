@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-EXECUTED := _build/executed
+EXECUTED := _executed
 SITE := _build/site
 NBMAKE_WORKERS ?= 2
 # Notebooks executed by nbmake or the book build print text progress bars (see helpers/setup.py).
@@ -34,7 +34,7 @@ zoo: venv
 unit: zoo
 	$(PY) -m pytest tests/ -p no:cacheprovider
 
-# Execute every notebook once, on a copy: the executed copies feed `make book`, which then renders
+# Execute every notebook once, on a copy (in _executed/: nbmake skips any path containing "_build"): the executed copies feed `make book`, which then renders
 # them without running them again (a notebook changed since is executed by the book build itself).
 notebooks: zoo
 	$(PY) scripts/stage_book.py executed $(EXECUTED)

@@ -461,8 +461,8 @@ def silver_entities(log=print) -> dict:
 #   and memorised word pieces alone (a cased model would do better, none ships here).
 NER_TAGS = ["O", "B-MISC", "I-MISC", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC"]  # dbmdz's order
 NER_SETS = ("nyt", "movie")  # cased, edited text (tweets and Amazon dropped: noisy silver labels)
-NER = {"epochs": 3, "lr": 1e-4, "batch": 32, "max_length": 64, "frozen_layers": 0, "max_train_sentences": 5000,
-       "share_without_entities": 0.15, "warmup": 0.06, "weight_decay": 0.01}
+NER = {"epochs": 3, "lr": 1.5e-4, "head_lr": 1e-3, "batch": 32, "max_length": 64, "frozen_layers": 0,
+       "max_train_sentences": 4500, "share_without_entities": 0.25, "warmup": 0.06, "weight_decay": 0.01}
 _LEADING_THE = ("the ", "The ", "THE ")
 
 
