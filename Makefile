@@ -5,8 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-EXECUTED := _executed
-SITE := _build/site
+SITE := _site
 NBMAKE_WORKERS ?= 2
 # Notebooks executed by nbmake or the book build print text progress bars (see helpers/setup.py).
 export HFBOOK_EXECUTING := 1
@@ -29,21 +28,27 @@ $(STAMP): requirements.txt pyproject.toml
 venv: $(STAMP)
 
 zoo: venv
-	$(PY) -m helpers.zoo build
+	HFBOOK_THREADS=$${HFBOOK_THREADS:-1} $(PY) -m helpers.zoo build
 
 unit: zoo
 	$(PY) -m pytest tests/ -p no:cacheprovider
 
-# Execute every notebook once, on a copy (in _executed/: nbmake skips any path containing "_build"): the executed copies feed `make book`, which then renders
-# them without running them again (a notebook changed since is executed by the book build itself).
+# Notebooks are staged in _site/ (not under _build: nbmake skips any path containing "_build"). `make test`
+# executes every one of them there with nbmake; `make book` executes only those whose source changed since (or all,
+# on a fresh clone), then renders _site with execution off, so each notebook runs once per CI run.
+NBMAKE := HFBOOK_THREADS=1 $(PY) -m pytest --nbmake --overwrite --nbmake-timeout=900 -n $(NBMAKE_WORKERS) -p no:cacheprovider
+
 notebooks: zoo
-	$(PY) scripts/stage_book.py executed $(EXECUTED)
-	HFBOOK_THREADS=1 $(PY) -m pytest --nbmake --overwrite --nbmake-timeout=900 -n $(NBMAKE_WORKERS) -p no:cacheprovider $(EXECUTED)/book
+	$(PY) scripts/stage_book.py prepare $(SITE) --all
+	$(NBMAKE) $$(cat $(SITE)/to-execute.txt)
+	$(PY) scripts/stage_book.py mark $(SITE)
 
 test: unit notebooks
 
 book: zoo
-	$(PY) scripts/stage_book.py site $(SITE) --executed $(EXECUTED)
+	$(PY) scripts/stage_book.py prepare $(SITE)
+	if [ -s $(SITE)/to-execute.txt ]; then $(NBMAKE) $$(cat $(SITE)/to-execute.txt); fi
+	$(PY) scripts/stage_book.py mark $(SITE)
 	$(VENV)/bin/jupyter-book build $(SITE) --path-output _build -W -n --keep-going
 	@echo "The book is at _build/_build/html/index.html"
 	$(MAKE) check-html
@@ -59,4 +64,4 @@ bench: zoo
 	$(PY) scripts/bench.py
 
 clean:
-	rm -rf _build
+	rm -rf _build _site
