@@ -36,7 +36,7 @@ unit: zoo
 # Notebooks are staged in _site/ (not under _build: nbmake skips any path containing "_build"). `make test`
 # executes every one of them there with nbmake; `make book` executes only those whose source changed since (or all,
 # on a fresh clone), then renders _site with execution off, so each notebook runs once per CI run.
-NBMAKE := HFBOOK_THREADS=1 $(PY) -m pytest --nbmake --overwrite --nbmake-timeout=900 -n $(NBMAKE_WORKERS) -p no:cacheprovider
+NBMAKE := HFBOOK_THREADS=1 $(PY) -m pytest --nbmake --overwrite --nbmake-timeout=900 --durations=0 -n $(NBMAKE_WORKERS) -p no:cacheprovider
 
 notebooks: zoo
 	$(PY) scripts/stage_book.py prepare $(SITE) --all
