@@ -1,6 +1,6 @@
 """Pictures of attention: one head's attention weights as a heatmap with the tokens on both axes.
 
-Defined in chapter 2 (``book/02_pipelines.ipynb``, "Hidden states and attention weights").
+Defined in chapter 2 (``book/02b_the_model.ipynb``, "Hidden states and attention weights").
 
 The lesson (asking a model for ``output_attentions=True`` and picking a layer and a head out of the
 ``(batch, heads, query, key)`` tensors it returns) stays in the notebook; this module only draws.
@@ -17,7 +17,7 @@ def attention_matrix(attentions, layer: int, head: int, example: int = 0, n_toke
     ``(batch, heads, query_len, key_len)`` per layer. ``n_tokens`` keeps the first ``n_tokens`` rows and columns
     (drop the padding of a batch). Negative ``layer``/``head`` count from the end, as in Python.
 
-    Defined in chapter 2 (``book/02_pipelines.ipynb``, "Hidden states and attention weights").
+    Defined in chapter 2 (``book/02b_the_model.ipynb``, "Hidden states and attention weights").
     """
     if attentions is None or len(attentions) == 0:
         raise ValueError("no attention weights: call the model with output_attentions=True and load it with "
@@ -46,7 +46,7 @@ def plot_attention(matrix, tokens: list[str], ax=None, title: str | None = None,
 
     Rows are the tokens that attend (queries), columns the tokens attended to (keys); each row sums to 1.
 
-    Defined in chapter 2 (``book/02_pipelines.ipynb``, "Hidden states and attention weights").
+    Defined in chapter 2 (``book/02b_the_model.ipynb``, "Hidden states and attention weights").
     """
     import matplotlib.pyplot as plt
 
