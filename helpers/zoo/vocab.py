@@ -1,6 +1,6 @@
 """The zoo's Chinese and multilingual BERT vocabularies, rebuilt from blingfire like bert-base-cased's.
 
-Defined in chapter 3 (``book/03_tokenizers.ipynb``, "Chinese text: characters and WordPiece").
+Defined in chapter 3 (``book/03_tokenizers.ipynb``, "Chinese text: characters, WordPiece and byte-level BPE").
 
 - ``bert-base-chinese-tokenizer``: the 21 128-piece vocabulary of bert-base-chinese (``bert_chinese.i2w``).
 - ``bert-multilingual-cased-tokenizer``: the 119 547-piece vocabulary of bert-base-multilingual-cased
