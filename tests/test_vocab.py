@@ -60,8 +60,7 @@ def test_vocab_sizes_and_special_tokens_match_the_hub(chinese, multilingual):
                             (multilingual, MULTILINGUAL_SIZE, "bert-base-multilingual-cased")):
         assert size == {"bert-base-chinese": 21128, "bert-base-multilingual-cased": 119547}[name]
         assert len(tok) == tok.vocab_size == size
-        lines = (checkpoint(name) + "/vocab.txt")
-        with open(lines, encoding="utf-8", newline="") as f:
+        with open(checkpoint(name) + "/vocab.txt", encoding="utf-8", newline="") as f:
             assert f.read().count("\n") == size
         assert tok.convert_tokens_to_ids(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]) == [0, 100, 101, 102, 103]
         assert (tok.pad_token, tok.unk_token, tok.cls_token, tok.sep_token, tok.mask_token) == (
