@@ -253,7 +253,8 @@ def build(names: list[str] | None = None, force: bool = False, log=print, jobs: 
     builder returned (quality floors included), so a failed or interrupted build never replaces a good
     entry. ``force`` rebuilds the named entries (not their dependencies). ``jobs`` > 1 builds up to that many
     entries whose dependencies are built at the same time, each in its own process
-    (``python -m helpers.zoo build NAME --no-deps``; its output is kept in a log file with ``quiet_workers``);
+    (``python -m helpers.zoo build NAME --no-deps``, one torch thread unless ``HFBOOK_THREADS`` says otherwise;
+    its output is kept in a log file with ``quiet_workers``);
     ``deps=False`` builds only the named entries and fails if a dependency is missing. ``on_built(name)`` is
     called as each entry is done (built now or already).
     """
@@ -283,6 +284,7 @@ def _build_in_processes(order, wanted, force, log, jobs, quiet, on_built) -> Non
             on_built(name)
     package_root = str(Path(__file__).resolve().parents[2])  # the same helpers in the workers
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))}
+    env.setdefault("HFBOOK_THREADS", "1")  # one torch thread per worker unless told otherwise
     running: dict[str, tuple[subprocess.Popen, Path | None]] = {}
     failed: dict[str, str] = {}
     try:
