@@ -13,7 +13,7 @@ export HFBOOK_EXECUTING := 1
 ZOO_JOBS ?= 2
 UNIT_WORKERS ?= 2
 
-.PHONY: all venv zoo test unit notebooks book check-html browser bench clean help
+.PHONY: all venv zoo test unit notebooks book check-html browser bench bench-newcomer clean help
 # The prerequisites of `test` run in the order listed (the book is checked after it is built).
 .NOTPARALLEL:
 
@@ -76,6 +76,10 @@ check-html: venv browser
 
 bench: zoo
 	$(PY) scripts/bench.py
+
+# A newcomer's path: a fresh venv with one chapter's packages, then that chapter run from an empty zoo (figures).
+bench-newcomer: venv
+	$(PY) scripts/bench_newcomer.py $(if $(CHAPTER),--chapter $(CHAPTER))
 
 clean:
 	rm -rf _build _site

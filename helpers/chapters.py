@@ -108,3 +108,8 @@ def build_chapter_zoo(notebook: str, hub: bool = False, jobs: int = 2, log=print
     finally:
         bar.close()
     return missing
+
+
+def reader_extras() -> list[str]:
+    """Every extra some chapter needs (what Binder, which serves every chapter from one image, installs)."""
+    return sorted({e for c in CHAPTERS.values() for e in c.extras})

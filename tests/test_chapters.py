@@ -143,3 +143,11 @@ def test_a_chapter_builds_only_its_missing_entries(tmp_home, monkeypatch, capsys
         core.REGISTRY.clear()
         core.REGISTRY.update(saved)
     assert calls == ["base", "head"]
+
+
+def test_binder_installs_what_the_chapters_import_and_no_toolchain():
+    assert chapters.reader_extras() == ["keras", "sklearn", "spacy"]
+    post = (ROOT / "binder" / "postBuild").read_text()
+    assert "reader_extras()" in post and '-e ".[${extras}]"' in post
+    assert "helpers.zoo build" not in post  # each chapter builds its own entries
+    assert not (ROOT / "postBuild").exists()  # repo2docker would run it with the full requirements.txt
