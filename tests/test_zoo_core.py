@@ -172,6 +172,8 @@ PARALLEL = textwrap.dedent("""
     core.register(core.Entry("c", "data", "c", "MIT", maker("c"), deps=["a", "b"]))
     core.register(core.Entry("bad", "data", "bad", "MIT", maker("bad", fail=True)))
     core.register(core.Entry("after-bad", "data", "after bad", "MIT", maker("after-bad"), deps=["bad"]))
+    core.register(core.Entry("s1", "data", "s1", "MIT", maker("s1"), shares="one cache"))
+    core.register(core.Entry("s2", "data", "s2", "MIT", maker("s2"), shares="one cache"))
 
     if __name__ == "__main__":
         from helpers.zoo.__main__ import main
@@ -224,3 +226,17 @@ def test_parallel_build_reports_a_failure_and_keeps_the_rest(fake_parallel):
 def test_no_deps_refuses_a_missing_dependency(fake_parallel):
     with pytest.raises(core.ZooError, match="c needs a, b built first"):
         core.build(["c"], deps=False, log=lambda *a: None)
+
+
+def test_entries_that_share_a_cache_do_not_build_at_the_same_time(fake_parallel):
+    core.build(["s1", "s2", "a"], jobs=2, log=lambda *a: None)
+    times = events(fake_parallel)
+    assert times[("start", "s2")] >= times[("end", "s1")]
+    assert times[("start", "a")] < times[("end", "s1")]  # the second worker took an entry of its own instead
+    assert sorted(core.read_manifest()) == ["a", "s1", "s2"]
+
+
+def test_ner_and_qa_share_the_spacy_cache():
+    from helpers.zoo import REGISTRY
+
+    assert REGISTRY["ner"].shares == REGISTRY["qa"].shares is not None

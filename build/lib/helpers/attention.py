@@ -1,0 +1,70 @@
+"""Pictures of attention: one head's attention weights as a heatmap with the tokens on both axes.
+
+Defined in chapter 2 (``book/02_pipelines.ipynb``, "Hidden states and attention weights").
+
+The lesson (asking a model for ``output_attentions=True`` and picking a layer and a head out of the
+``(batch, heads, query, key)`` tensors it returns) stays in the notebook; this module only draws.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+
+def attention_matrix(attentions, layer: int, head: int, example: int = 0, n_tokens: int | None = None) -> np.ndarray:
+    """One head's ``(query, key)`` attention matrix as a NumPy array.
+
+    ``attentions`` is what a model returns as ``outputs.attentions``: a tuple with one tensor (or array) of shape
+    ``(batch, heads, query_len, key_len)`` per layer. ``n_tokens`` keeps the first ``n_tokens`` rows and columns
+    (drop the padding of a batch). Negative ``layer``/``head`` count from the end, as in Python.
+
+    Defined in chapter 2 (``book/02_pipelines.ipynb``, "Hidden states and attention weights").
+    """
+    if attentions is None or len(attentions) == 0:
+        raise ValueError("no attention weights: call the model with output_attentions=True and load it with "
+                         "attn_implementation='eager' (the default 'sdpa' kernel returns none)")
+    n_layers = len(attentions)
+    if not -n_layers <= layer < n_layers:
+        raise IndexError(f"layer {layer} out of range: the model returned {n_layers} layers of attention")
+    weights = attentions[layer]
+    if hasattr(weights, "detach"):  # a torch tensor
+        weights = weights.detach().float().cpu().numpy()
+    weights = np.asarray(weights)
+    if weights.ndim != 4:
+        raise ValueError(f"each layer's attention must have shape (batch, heads, query, key); got {weights.shape}")
+    if not -weights.shape[1] <= head < weights.shape[1]:
+        raise IndexError(f"head {head} out of range: layer {layer} has {weights.shape[1]} heads")
+    if not -weights.shape[0] <= example < weights.shape[0]:
+        raise IndexError(f"example {example} out of range: the batch has {weights.shape[0]} sequences")
+    matrix = weights[example, head]
+    if n_tokens is not None:
+        matrix = matrix[:n_tokens, :n_tokens]
+    return matrix
+
+
+def plot_attention(matrix, tokens: list[str], ax=None, title: str | None = None, cmap: str = "viridis"):
+    """Draw a ``(query, key)`` attention matrix with ``tokens`` on both axes; returns the matplotlib Axes.
+
+    Rows are the tokens that attend (queries), columns the tokens attended to (keys); each row sums to 1.
+
+    Defined in chapter 2 (``book/02_pipelines.ipynb``, "Hidden states and attention weights").
+    """
+    import matplotlib.pyplot as plt
+
+    matrix = np.asarray(matrix.detach().cpu() if hasattr(matrix, "detach") else matrix, dtype=float)
+    if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1]:
+        raise ValueError(f"expected a square (query, key) matrix; got shape {matrix.shape}")
+    if len(tokens) != matrix.shape[0]:
+        raise ValueError(f"{len(tokens)} tokens for a {matrix.shape[0]}x{matrix.shape[1]} matrix")
+    if ax is None:
+        size = max(3.0, 0.35 * len(tokens) + 1.5)
+        _, ax = plt.subplots(figsize=(size + 1.0, size))
+    image = ax.imshow(matrix, cmap=cmap, vmin=0.0, vmax=max(float(matrix.max()), 1e-9))
+    ax.set_xticks(range(len(tokens)), tokens, rotation=90)
+    ax.set_yticks(range(len(tokens)), tokens)
+    ax.set_xlabel("attended to (key)")
+    ax.set_ylabel("attending (query)")
+    ax.grid(False)
+    if title:
+        ax.set_title(title)
+    ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
+    return ax

