@@ -88,13 +88,31 @@ def execute(nb_path: Path, python: Path, env: dict, timeout: int) -> float:
     (spec_dir / "kernel.json").write_text(json.dumps({
         "argv": [str(python), "-m", "ipykernel_launcher", "-f", "{connection_file}"],
         "display_name": "newcomer", "language": "python", "env": env}))
-    ksm = KernelSpecManager(kernel_dirs=[str(spec_dir.parent)])
+    os.environ["JUPYTER_PATH"] = str(spec_dir.parent.parent)  # where the kernel manager looks for kernels/newcomer
+    assert "newcomer" in KernelSpecManager().find_kernel_specs()
     nb = nbformat.read(nb_path, as_version=4)
-    client = NotebookClient(nb, timeout=timeout, kernel_name="newcomer", kernel_spec_manager=ksm,
+    client = NotebookClient(nb, timeout=timeout, kernel_name="newcomer",
                             resources={"metadata": {"path": str(nb_path.parent)}})
     start = time.perf_counter()
     client.execute()
     return time.perf_counter() - start
+
+
+def install(venv: Path, row, kernel_pin: str) -> tuple[float, float, Path, int]:
+    """A new venv with this checkout and the chapter's extras, then a kernel; (seconds, kernel seconds, site, bytes)."""
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    target = f"{ROOT}[{','.join(row.extras)}]" if row.extras else str(ROOT)
+    subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", target],
+                   check=True)
+    install_s = time.perf_counter() - start
+    site = next((venv / "lib").glob("python3*/site-packages"))
+    chapter_bytes = du(site)
+    start = time.perf_counter()
+    subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", kernel_pin],
+                   check=True)
+    return install_s, time.perf_counter() - start, site, chapter_bytes
 
 
 def main() -> int:
@@ -103,6 +121,7 @@ def main() -> int:
     p.add_argument("--keep", type=Path, help="build the venv and zoo in this folder and keep them")
     p.add_argument("--downloads", action="store_true", help="reuse the default zoo's downloads/ folder")
     p.add_argument("--timeout", type=int, default=1800, help="per-cell timeout in seconds")
+    p.add_argument("--reuse-venv", action="store_true", help="with --keep: skip the install, reuse the venv there")
     args = p.parse_args()
     for var in ("HFBOOK_THREADS", "HFBOOK_HUB", "HFBOOK_HOME", "PYTHONPATH"):  # a newcomer has none of them set
         os.environ.pop(var, None)
@@ -117,21 +136,16 @@ def main() -> int:
     kernel_pin = next(r for r in groups["book"] if r.startswith("ipykernel=="))
 
     # 1. install
-    start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)
     python = venv / "bin" / "python"
-    target = f"{ROOT}[{','.join(row.extras)}]" if row.extras else str(ROOT)
-    subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", target],
-                   check=True)
-    install_s = time.perf_counter() - start
-    site = next((venv / "lib").glob("python3*/site-packages"))
-    chapter_bytes = du(site)
-    start = time.perf_counter()
-    subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", kernel_pin],
-                   check=True)
-    kernel_s = time.perf_counter() - start
-    emit({"figure": "install", "chapter": args.chapter, "extras": list(row.extras), "seconds": round(install_s, 1),
-          "venv_MB": round(chapter_bytes / 1e6), "kernel_seconds": round(kernel_s, 1),
+    if args.reuse_venv and python.exists():
+        install_s = kernel_s = None  # not measured this time
+        site = next((venv / "lib").glob("python3*/site-packages"))
+        chapter_bytes = du(site) - sum(du(p) for p in site.glob("ipykernel*"))
+    else:
+        install_s, kernel_s, site, chapter_bytes = install(venv, row, kernel_pin)
+    emit({"figure": "install", "chapter": args.chapter, "extras": list(row.extras),
+          "seconds": install_s and round(install_s, 1), "venv_MB": round(chapter_bytes / 1e6),
+          "kernel_seconds": kernel_s and round(kernel_s, 1),
           "kernel_MB": round((du(site) - chapter_bytes) / 1e6)})
 
     # 2. sizes, comparable: both summed over the installed distributions of this venv
@@ -154,7 +168,8 @@ def main() -> int:
     manifest = json.loads((home / "zoo" / "manifest.json").read_text())
     emit({"figure": "execute", "chapter": args.chapter, "seconds": round(seconds, 1), "target_seconds": 180,
           "zoo_built": sorted(manifest), "zoo_build_seconds": {k: v["build_seconds"] for k, v in manifest.items()}})
-    print(f"newcomer {args.chapter}: install {install_s:.0f} s ({chapter_bytes / 1e6:.0f} MB; with a kernel "
+    installed = f"{install_s:.0f} s" if install_s is not None else "not timed (--reuse-venv)"
+    print(f"newcomer {args.chapter}: install {installed} ({chapter_bytes / 1e6:.0f} MB; with a kernel "
           f"{du(site) / 1e6:.0f} MB); chapter packages {b_ch / 1e6:.0f} MB vs the full set {b_all / 1e6:.0f} MB "
           f"({b_ch / b_all:.0%}); executed from an empty zoo in {seconds:.0f} s (target 180 s)")
     if not args.keep:
