@@ -95,7 +95,9 @@ def execute(nb_path: Path, python: Path, env: dict, timeout: int) -> float:
                             resources={"metadata": {"path": str(nb_path.parent)}})
     start = time.perf_counter()
     client.execute()
-    return time.perf_counter() - start
+    seconds = time.perf_counter() - start
+    nbformat.write(nb, Path(env["JUPYTER_DATA_DIR"]).parent / nb_path.name)  # the executed copy, beside the venv
+    return seconds
 
 
 def install(venv: Path, row, kernel_pin: str) -> tuple[float, float, Path, int]:
