@@ -94,9 +94,10 @@ def build_chapter_zoo(notebook: str, hub: bool = False, jobs: int = 2, log=print
         log(f"Zoo: this chapter uses {', '.join(names) or 'no zoo entries'}; all built.")
         return []
     minutes = max(1, round(expected_seconds(missing) / 60))
-    log(f"Zoo: building the {len(missing)} entries this chapter needs ({', '.join(missing)}); about {minutes} min on "
-        "2 CPU cores, once (they are kept in the zoo) ...")
-    bar = tqdm(total=expected_seconds(missing), unit="s", desc="zoo", bar_format="{l_bar}{bar}| {n:.0f}/{total:.0f} s")
+    what = "the entry" if len(missing) == 1 else f"the {len(missing)} entries"
+    log(f"Zoo: building {what} this chapter needs ({', '.join(missing)}); about {minutes} min on 2 CPU cores, once "
+        "(the zoo keeps them) ...")
+    bar = tqdm(total=expected_seconds(missing), unit="s", desc="zoo", bar_format="{l_bar}{bar}| {n:.0f}/{total:.0f} s expected [{elapsed}{postfix}]")
 
     def done(name: str) -> None:
         if name in missing:

@@ -136,7 +136,7 @@ def test_a_chapter_builds_only_its_missing_entries(tmp_home, monkeypatch, capsys
         assert chapters.build_chapter_zoo("99_fake") == ["base", "head"]
         out = capsys.readouterr()
         assert "building the 2 entries this chapter needs (base, head); about 2 min" in out.out
-        assert "120/120 s" in out.err  # the bar, weighted by the expected seconds, ends full
+        assert "120/120 s expected" in out.err  # the bar, weighted by the expected seconds, ends full
         assert chapters.build_chapter_zoo("99_fake") == []
         assert "this chapter uses base, head; all built." in capsys.readouterr().out
     finally:
