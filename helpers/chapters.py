@@ -57,6 +57,9 @@ BUILD_SECONDS: dict[str, int] = {
     "smollm2-perplexity": 60,
 }
 UNKNOWN_SECONDS = 120  # an entry missing from the table above
+REPO = "hfbook/transformers-hands-on"  # where the package is installed from (a fork: see the README)
+# The module that tells whether an extra of pyproject.toml is installed.
+EXTRA_MODULES = {"keras": "keras_hub", "sklearn": "sklearn", "spacy": "spacy"}
 
 
 def chapter(notebook: str) -> Chapter:
@@ -64,6 +67,19 @@ def chapter(notebook: str) -> Chapter:
         return CHAPTERS[notebook]
     except KeyError:
         raise KeyError(f"unknown chapter {notebook!r}; known: {', '.join(CHAPTERS)} (helpers/chapters.py)") from None
+
+
+def check_extras(notebook: str) -> None:
+    """Fail early, saying what to install, when an optional package the chapter needs is missing."""
+    import importlib.util
+
+    row = chapter(notebook)
+    missing = [e for e in row.extras if importlib.util.find_spec(EXTRA_MODULES.get(e, e)) is None]
+    if missing:
+        extras = ",".join(row.extras)
+        raise ImportError(f"{notebook} needs the optional packages [{', '.join(missing)}]: install them with "
+                          f'`pip install "hfbook-helpers[{extras}] @ git+https://github.com/{REPO}"` (in a clone: '
+                          f'`pip install -e ".[{extras}]"`; `make venv` installs everything)')
 
 
 def entries_for(notebook: str, hub: bool = False) -> list[str]:
@@ -97,7 +113,8 @@ def build_chapter_zoo(notebook: str, hub: bool = False, jobs: int = 2, log=print
     what = "the entry" if len(missing) == 1 else f"the {len(missing)} entries"
     log(f"Zoo: building {what} this chapter needs ({', '.join(missing)}); about {minutes} min on 2 CPU cores, once "
         "(the zoo keeps them) ...")
-    bar = tqdm(total=expected_seconds(missing), unit="s", desc="zoo", bar_format="{l_bar}{bar}| {n:.0f}/{total:.0f} s expected [{elapsed}{postfix}]")
+    bar = tqdm(total=expected_seconds(missing), unit="s", desc="zoo",
+               bar_format="{l_bar}{bar}| {n:.0f}/{total:.0f} s expected [{elapsed}{postfix}]")
 
     def done(name: str) -> None:
         if name in missing:

@@ -148,8 +148,9 @@ def setup_chapter(chapter: str | None = None, seed: int = 0, quiet: bool = True)
     for note in notes:
         print("Note: " + note)
     if chapter is not None:
-        from .chapters import build_chapter_zoo
+        from .chapters import build_chapter_zoo, check_extras
 
+        check_extras(chapter)
         build_chapter_zoo(chapter, hub=hub)
     return ChapterSetup(device=device, seed=seed, hub=hub, versions=versions)
 

@@ -13,11 +13,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-REPO = "hfbook/transformers-hands-on"  # README: how to point it at a fork
 
 
 def first_cell_source(notebook: str) -> str:
-    from helpers.chapters import chapter
+    from helpers.chapters import REPO, chapter
 
     extras = f"[{','.join(chapter(notebook).extras)}]" if chapter(notebook).extras else ""
     return (

@@ -151,3 +151,12 @@ def test_binder_installs_what_the_chapters_import_and_no_toolchain():
     assert "reader_extras()" in post and '-e ".[${extras}]"' in post
     assert "helpers.zoo build" not in post  # each chapter builds its own entries
     assert not (ROOT / "postBuild").exists()  # repo2docker would run it with the full requirements.txt
+
+
+def test_a_missing_extra_is_a_clear_error(monkeypatch):
+    chapters.check_extras("11_finetune_keras")  # this venv has every extra
+    monkeypatch.setitem(chapters.EXTRA_MODULES, "keras", "no_such_module_for_this_test")
+    with pytest.raises(ImportError, match=r'11_finetune_keras needs the optional packages \[keras\].*'
+                                          r'pip install -e "\.\[keras\]"'):
+        chapters.check_extras("11_finetune_keras")
+    chapters.check_extras("03_tokenizers")  # no extras: nothing to check
