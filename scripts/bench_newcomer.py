@@ -105,7 +105,11 @@ def install(venv: Path, row, kernel_pin: str) -> tuple[float, float, Path, int]:
     start = time.perf_counter()
     subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)
     python = venv / "bin" / "python"
-    target = f"{ROOT}[{','.join(row.extras)}]" if row.extras else str(ROOT)
+    src = venv.parent / "src"  # what `pip install git+...` gets: the package and its pyproject.toml (built there,
+    shutil.rmtree(src, ignore_errors=True)  # not in this checkout)
+    shutil.copytree(ROOT / "helpers", src / "helpers", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy2(ROOT / "pyproject.toml", src / "pyproject.toml")
+    target = f"{src}[{','.join(row.extras)}]" if row.extras else str(src)
     subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", target],
                    check=True)
     install_s = time.perf_counter() - start
