@@ -10,13 +10,19 @@ NBMAKE_WORKERS ?= 2
 # Notebooks executed by nbmake or the book build print text progress bars (see helpers/setup.py).
 export HFBOOK_EXECUTING := 1
 
-.PHONY: all venv zoo test unit notebooks book bench clean help
+ZOO_JOBS ?= 2
+UNIT_WORKERS ?= 2
+
+.PHONY: all venv zoo test unit notebooks book check-html browser bench bench-newcomer clean help
+# The prerequisites of `test` run in the order listed (the book is checked after it is built).
+.NOTPARALLEL:
 
 help:
-	@echo "make book   build the HTML book (set-up, zoo, execute notebooks, strict Jupyter Book build)"
-	@echo "make test   run every test: unit tests, then every notebook under nbmake"
-	@echo "make zoo    build the offline checkpoint zoo (idempotent)"
-	@echo "make bench  print the training and inference benchmark figures"
+	@echo "make book        build the HTML book (set-up, zoo, execute changed notebooks, strict Jupyter Book build)"
+	@echo "make test        every test: unit tests, every notebook under nbmake, the book, its check in a browser"
+	@echo "make zoo         build the offline checkpoint zoo (idempotent; ZOO_JOBS=2 entries at a time)"
+	@echo "make check-html  the browser check of the built book (needs Debian's chromium and fonts-noto-cjk)"
+	@echo "make bench       print the training and inference benchmark figures"
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,15 +33,21 @@ $(STAMP): requirements.txt pyproject.toml
 
 venv: $(STAMP)
 
+# Independent entries build at the same time, each in its own process with one torch thread (reproducible scores).
 zoo: venv
-	HFBOOK_THREADS=$${HFBOOK_THREADS:-1} $(PY) -m helpers.zoo build
+	HFBOOK_THREADS=$${HFBOOK_THREADS:-1} $(PY) -m helpers.zoo build --jobs $(ZOO_JOBS)
 
+# The unit tests run with HOME set to an empty folder and HFBOOK_HOME to the zoo: code or a test that reads the
+# default location (~/.cache/hfbook) instead of $HFBOOK_HOME fails here, as it would for a reader who set it.
 unit: zoo
-	$(PY) -m pytest tests/ -p no:cacheprovider
+	zoo_home=$$($(PY) -c 'from helpers.zoo.core import home; print(home())'); \
+	scratch=$$(mktemp -d); trap 'rm -rf "$$scratch"' EXIT; \
+	HFBOOK_HOME="$$zoo_home" HOME="$$scratch" $(PY) -m pytest tests/ -n $(UNIT_WORKERS) -p no:cacheprovider
 
-# Notebooks are staged in _site/ (not under _build: nbmake skips any path containing "_build"). `make test`
-# executes every one of them there with nbmake; `make book` executes only those whose source changed since (or all,
-# on a fresh clone), then renders _site with execution off, so each notebook runs once per CI run.
+# Notebooks are staged in _site/ (not under _build: nbmake skips any path containing "_build"). `make notebooks`
+# executes every one of them there with nbmake; `make book` executes only those whose inputs changed since (the
+# notebook, helpers/, the zoo manifest, the pins; all of them on a fresh clone), then renders _site with execution
+# off, so each notebook runs once per `make test`.
 NBMAKE := HFBOOK_THREADS=1 $(PY) -m pytest --nbmake --overwrite --nbmake-timeout=900 --durations=0 -n $(NBMAKE_WORKERS) -p no:cacheprovider
 
 notebooks: zoo
@@ -43,25 +55,31 @@ notebooks: zoo
 	$(NBMAKE) $$(cat $(SITE)/to-execute.txt)
 	$(PY) scripts/stage_book.py mark $(SITE)
 
-test: unit notebooks
-
+# No root and no browser needed: the browser check is part of `make test`.
 book: zoo
 	$(PY) scripts/stage_book.py prepare $(SITE)
 	if [ -s $(SITE)/to-execute.txt ]; then $(NBMAKE) $$(cat $(SITE)/to-execute.txt); fi
 	$(PY) scripts/stage_book.py mark $(SITE)
 	$(VENV)/bin/jupyter-book build $(SITE) --path-output _build -W -n --keep-going
 	@echo "The book is at _build/_build/html/index.html"
-	$(MAKE) check-html
+
+test: unit notebooks book check-html
+
+# Debian's chromium and CJK fonts: installed when run as root (CI, containers); otherwise the exact command to run.
+browser:
+	scripts/browser_deps.sh
 
 # The built HTML in headless Debian chromium driven by Playwright (never a browser download): every page loads
 # without console errors, outputs/images/launch buttons, search, navigation; a screenshot in _build/screenshots.
-.PHONY: check-html
-check-html: venv
-	command -v chromium >/dev/null || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
+check-html: venv browser
 	HFBOOK_CHECK_HTML=1 $(PY) -m pytest tests/book_html -p no:cacheprovider
 
 bench: zoo
 	$(PY) scripts/bench.py
+
+# A newcomer's path: a fresh venv with one chapter's packages, then that chapter run from an empty zoo (figures).
+bench-newcomer: venv
+	$(PY) scripts/bench_newcomer.py $(if $(CHAPTER),--chapter $(CHAPTER))
 
 clean:
 	rm -rf _build _site

@@ -1,10 +1,10 @@
-"""The first cell of every chapter: ``setup_chapter()``.
+"""The first cell of every chapter: ``setup_chapter("03_tokenizers")``.
 
 Defined in chapter 1 (``book/01_installation_and_caching.ipynb``, "Setting up a chapter").
 
 It puts the process in offline mode (unless hub mode is on), seeds Python, NumPy and PyTorch, picks the
 device, sets the plot style, quiets library logs, and prints a summary of all of it, so nothing it does
-is hidden from the reader.
+is hidden from the reader. Given the chapter's name, it also builds the zoo entries that chapter uses.
 """
 from __future__ import annotations
 
@@ -105,8 +105,12 @@ def plot_style() -> None:
     matplotlib.rcParams["savefig.bbox"] = "tight"
 
 
-def setup_chapter(seed: int = 0, quiet: bool = True) -> dict:
-    """Prepare a notebook and print what was done. Returns the facts as a dict (device, seed, hub, versions)."""
+def setup_chapter(chapter: str | None = None, seed: int = 0, quiet: bool = True) -> dict:
+    """Prepare a notebook and print what was done. Returns the facts as a dict (device, seed, hub, versions).
+
+    ``chapter`` (the notebook's name, e.g. ``"03_tokenizers"``) also builds the zoo entries that chapter uses
+    when they are missing (``helpers/chapters.py`` lists them), with a progress bar and the minutes it expects.
+    """
     hub = hub_mode()
     notes = [] if hub else go_offline()
     seed_everything(seed)
@@ -143,6 +147,11 @@ def setup_chapter(seed: int = 0, quiet: bool = True) -> dict:
         print("Progress bars: plain text on stderr (non-interactive run, HFBOOK_EXECUTING=1).")
     for note in notes:
         print("Note: " + note)
+    if chapter is not None:
+        from .chapters import build_chapter_zoo, check_extras
+
+        check_extras(chapter)
+        build_chapter_zoo(chapter, hub=hub)
     return ChapterSetup(device=device, seed=seed, hub=hub, versions=versions)
 
 

@@ -1,8 +1,10 @@
 """Stage the book in one folder (``_site``) where every notebook is executed once and then rendered.
 
 ``stage_book.py prepare DIR [--all]`` copies the book's sources (``_config.yml``, ``_toc.yml``, ``book/``) into DIR.
-A notebook whose executed copy in DIR was made from the same source (its ``.source-sha256`` stamp matches) is
-kept; every other one (all of them with ``--all``) is copied fresh and listed in ``DIR/to-execute.txt``.
+A notebook whose executed copy in DIR was made from the same inputs (its ``.source-sha256`` stamp matches
+``freshness_key``: the notebook, every file of ``helpers/`` and ``book/scripts/``, the zoo manifest
+``$HFBOOK_HOME/zoo/manifest.json`` and the pins in ``requirements.txt`` and ``pyproject.toml``) is kept; every other
+one (all of them with ``--all``) is copied fresh and listed in ``DIR/to-execute.txt``.
 The staged ``_config.yml`` turns execution off: the Makefile runs the listed notebooks with nbmake first.
 ``stage_book.py mark DIR`` stamps every listed notebook that ran completely and without an error output.
 """
@@ -12,14 +14,50 @@ import argparse
 import hashlib
 import json
 import shutil
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # this checkout's helpers (for the zoo's location)
 IGNORE = shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__", "_build", ".pytest_cache", "*.ipynb")
+
+
+PINS = ("requirements.txt", "pyproject.toml")
+SHARED_FOLDERS = ("helpers", "book/scripts")  # code the notebooks import or run
+SKIP_PARTS = {"__pycache__", ".ipynb_checkpoints", ".pytest_cache"}
 
 
 def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def zoo_manifest() -> Path:
+    from helpers.zoo.core import zoo_dir  # the same $HFBOOK_HOME rule as the notebooks
+
+    return zoo_dir() / "manifest.json"
+
+
+def shared_inputs(root: Path | None = None) -> list[tuple[str, Path | None]]:
+    """What every notebook's outputs depend on besides the notebook: (label, path or None when absent)."""
+    root = ROOT if root is None else root
+    found: list[tuple[str, Path | None]] = []
+    for folder in SHARED_FOLDERS:
+        for path in sorted((root / folder).rglob("*")):
+            if path.is_file() and not SKIP_PARTS & set(path.parts) and path.suffix not in {".pyc", ".pyo"}:
+                found.append((str(path.relative_to(root)), path))
+    for name in PINS:
+        found.append((name, root / name if (root / name).is_file() else None))
+    manifest = zoo_manifest()
+    found.append(("zoo manifest", manifest if manifest.is_file() else None))
+    return found
+
+
+def freshness_key(nb: Path, root: Path | None = None) -> str:
+    """sha256 over the notebook and its shared inputs (names and contents): equal keys, equal outputs."""
+    h = hashlib.sha256()
+    for label, path in [("notebook", nb), *shared_inputs(root)]:
+        h.update(f"{label}\0{digest(path) if path is not None else 'absent'}\n".encode())
+    return h.hexdigest()
 
 
 def stamp_of(nb: Path) -> Path:
@@ -47,18 +85,23 @@ def prepare(dest: Path, everything: bool) -> None:
     for nb in sources():
         rel = nb.relative_to(ROOT)
         staged, stamp = dest / rel, stamp_of(dest / rel)
-        if not everything and staged.exists() and stamp.exists() and stamp.read_text().strip() == digest(nb):
+        if not everything and staged.exists() and stamp.exists() and stamp.read_text().strip() == freshness_key(nb):
             continue
         staged.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(nb, staged)
         stamp.unlink(missing_ok=True)
         fresh.append(rel)
     (dest / "to-execute.txt").write_text("".join(f"{dest / r}\n" for r in fresh))
+    # the keys of the inputs as they are now: `mark` stamps these, even if a source changes while the notebooks run
+    keys = {str(dest / r): freshness_key(ROOT / r) for r in fresh}
+    (dest / "to-execute.keys.json").write_text(json.dumps(keys, indent=1) + "\n")
     print(f"staged the book in {dest}: {len(wanted) - len(fresh)} notebooks already executed, {len(fresh)} to execute")
 
 
 def mark(dest: Path) -> None:
     listed = [Path(p) for p in (dest / "to-execute.txt").read_text().split()]
+    keys_file = dest / "to-execute.keys.json"
+    keys = json.loads(keys_file.read_text()) if keys_file.exists() else {}
     for staged in listed:
         nb = json.loads(staged.read_text())
         code = [c for c in nb["cells"] if c["cell_type"] == "code"]
@@ -67,8 +110,9 @@ def mark(dest: Path) -> None:
                      if "raises-exception" not in c.get("metadata", {}).get("tags", []))
         if not ran or errors:
             raise SystemExit(f"{staged} did not execute cleanly; it will be executed again next time")
-        stamp_of(staged).write_text(digest(ROOT / staged.relative_to(dest)) + "\n")
+        stamp_of(staged).write_text(keys.get(str(staged)) or freshness_key(ROOT / staged.relative_to(dest)))
     (dest / "to-execute.txt").write_text("")
+    keys_file.unlink(missing_ok=True)
     print(f"marked {len(listed)} executed notebooks in {dest}")
 
 

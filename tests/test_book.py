@@ -70,7 +70,8 @@ def test_notebook_hygiene(nb_path):
     nb = json.loads(nb_path.read_text())
     code = [c for c in nb["cells"] if c["cell_type"] == "code"]
     assert all(not c.get("outputs") and c.get("execution_count") is None for c in code), "committed with outputs"
-    assert "setup_chapter()" in "".join(code[0]["source"]), "first code cell must call setup_chapter()"
+    first = "".join(code[0]["source"])
+    assert f'setup_chapter("{nb_path.stem}")' in first, "the first code cell calls setup_chapter(its name)"
     assert nb["metadata"]["kernelspec"]["name"] == "python3"
     first_md = "".join(nb["cells"][0]["source"])
     assert first_md.startswith("# "), "a notebook starts with its title"

@@ -6,6 +6,7 @@ and that the linter really fails on a broken workflow, so a silent no-op linter 
 """
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -58,7 +59,12 @@ def test_cpu_workflow_runs_make_test_offline():
     assert job["runs-on"] == "ubuntu-latest"
     assert job["env"]["HF_HUB_OFFLINE"] == "1"
     runs = [s.get("run", "") for s in job["steps"]]
-    assert "make test" in runs and "make book" in runs
+    assert ".ci/run" in runs
+    # .ci/run runs the stages of `make test`, which include `make book` and the browser check, in this order
+    stages = re.search(r"^STAGES=\((.*)\)$", (ROOT / ".ci" / "run").read_text(), re.M).group(1).split()
+    assert stages == ["venv", "zoo", "unit", "notebooks", "book", "check-html"]
+    makefile = (ROOT / "Makefile").read_text()
+    assert re.search(r"^test: unit notebooks book check-html$", makefile, re.M)
 
 
 def test_gpu_workflow_runs_every_notebook_in_hub_mode_and_keeps_the_cache():

@@ -1,4 +1,5 @@
 """The zoo's machinery: verify, atomic and locked builds, clear errors."""
+import importlib.util
 import json
 import os
 import subprocess
@@ -145,3 +146,97 @@ def test_dependency_order_and_cycles():
     finally:
         core.REGISTRY.clear()
         core.REGISTRY.update(saved)
+
+
+# Fake entries for the parallel build: a and b independent (each sleeps), c needs both; "bad" fails its floor.
+PARALLEL = textwrap.dedent("""
+    import os, sys, time
+    from helpers.zoo import core
+
+    def maker(name, fail=False):
+        def build(into, ctx):
+            with open(os.environ["FAKE_LOG"], "a") as log:
+                log.write(f"start {name} {time.time()}\\n")
+            time.sleep(1.0)
+            (into / "f.txt").write_text(name)
+            with open(os.environ["FAKE_LOG"], "a") as log:
+                log.write(f"end {name} {time.time()}\\n")
+            if fail:
+                raise core.BuildFailed(f"{name}: accuracy 0.1 is below the floor 0.8")
+            return {}
+        return build
+
+    core.REGISTRY.clear()
+    core.register(core.Entry("a", "data", "a", "MIT", maker("a")))
+    core.register(core.Entry("b", "data", "b", "MIT", maker("b")))
+    core.register(core.Entry("c", "data", "c", "MIT", maker("c"), deps=["a", "b"]))
+    core.register(core.Entry("bad", "data", "bad", "MIT", maker("bad", fail=True)))
+    core.register(core.Entry("after-bad", "data", "after bad", "MIT", maker("after-bad"), deps=["bad"]))
+    core.register(core.Entry("s1", "data", "s1", "MIT", maker("s1"), shares="one cache"))
+    core.register(core.Entry("s2", "data", "s2", "MIT", maker("s2"), shares="one cache"))
+
+    if __name__ == "__main__":
+        from helpers.zoo.__main__ import main
+        sys.exit(main(sys.argv[1:]))
+""")
+
+
+@pytest.fixture
+def fake_parallel(tmp_home, tmp_path, monkeypatch):
+    """The fake entries registered here and in every worker process (core.WORKER runs the same file)."""
+    script = tmp_path / "fake_entries.py"
+    script.write_text(PARALLEL)
+    log = tmp_path / "builds.log"
+    monkeypatch.setenv("FAKE_LOG", str(log))
+    monkeypatch.setattr(core, "WORKER", [sys.executable, str(script)])
+    saved = dict(core.REGISTRY)
+    spec = importlib.util.spec_from_file_location("fake_entries", script)
+    spec.loader.exec_module(importlib.util.module_from_spec(spec))
+    yield log
+    core.REGISTRY.clear()
+    core.REGISTRY.update(saved)
+
+
+def events(log: Path) -> dict[tuple[str, str], float]:
+    return {(kind, name): float(t) for kind, name, t in (line.split() for line in log.read_text().splitlines())}
+
+
+def test_parallel_build_overlaps_independent_entries_and_waits_for_dependencies(fake_parallel):
+    built = []
+    manifest = core.build(["c"], jobs=2, log=lambda *a: None, on_built=built.append)
+    times = events(fake_parallel)
+    assert sorted(manifest) == ["a", "b", "c"]
+    assert times[("start", "b")] < times[("end", "a")] and times[("start", "a")] < times[("end", "b")]
+    assert times[("start", "c")] >= max(times[("end", "a")], times[("end", "b")])
+    assert sorted(built[:2]) == ["a", "b"] and built[2] == "c"
+    assert [p.name for p in core.zoo_dir().iterdir() if p.name.startswith(".build-")] == []
+    # a second parallel build finds everything built and starts no worker
+    core.build(["c"], jobs=2, log=lambda *a: None)
+    assert len(fake_parallel.read_text().splitlines()) == 6
+
+
+def test_parallel_build_reports_a_failure_and_keeps_the_rest(fake_parallel):
+    with pytest.raises(core.ZooError, match=r"building bad failed.*not started: after-bad") as err:
+        core.build(["a", "after-bad"], jobs=2, quiet_workers=True, log=lambda *a: None)
+    assert "accuracy 0.1 is below the floor 0.8" in str(err.value)  # the worker's log, kept quiet until it failed
+    assert sorted(core.read_manifest()) == ["a"]
+    assert ("start", "after-bad") not in events(fake_parallel)
+
+
+def test_no_deps_refuses_a_missing_dependency(fake_parallel):
+    with pytest.raises(core.ZooError, match="c needs a, b built first"):
+        core.build(["c"], deps=False, log=lambda *a: None)
+
+
+def test_entries_that_share_a_cache_do_not_build_at_the_same_time(fake_parallel):
+    core.build(["s1", "s2", "a"], jobs=2, log=lambda *a: None)
+    times = events(fake_parallel)
+    assert times[("start", "s2")] >= times[("end", "s1")]
+    assert times[("start", "a")] < times[("end", "s1")]  # the second worker took an entry of its own instead
+    assert sorted(core.read_manifest()) == ["a", "s1", "s2"]
+
+
+def test_ner_and_qa_share_the_spacy_cache():
+    from helpers.zoo import REGISTRY
+
+    assert REGISTRY["ner"].shares == REGISTRY["qa"].shares is not None

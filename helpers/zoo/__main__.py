@@ -1,4 +1,4 @@
-"""``python -m helpers.zoo build [NAME ...] [--force] | verify [NAME ...] | list``"""
+"""``python -m helpers.zoo build [NAME ...] [--force] [--jobs N] [--no-deps] | verify [NAME ...] | list``"""
 from __future__ import annotations
 
 import argparse
@@ -31,14 +31,21 @@ def main(argv: list[str] | None = None) -> int:
     b = sub.add_parser("build", help="build missing entries (all, or those named) and their dependencies")
     b.add_argument("names", nargs="*")
     b.add_argument("--force", action="store_true", help="rebuild the named entries even when present")
+    b.add_argument("--jobs", "-j", type=int, default=1,
+                   help="build up to this many independent entries at the same time, one process each (default 1)")
+    b.add_argument("--no-deps", action="store_true", help="build only the named entries (their dependencies must "
+                   "be built already)")
     v = sub.add_parser("verify", help="re-hash every file against the manifest")
     v.add_argument("names", nargs="*")
     sub.add_parser("list", help="print the zoo as a table")
     args = parser.parse_args(argv)
     try:
         if args.cmd == "build":
-            build(args.names or None, force=args.force)
-            print(list_table())
+            if args.jobs < 1:
+                parser.error("--jobs must be at least 1")
+            build(args.names or None, force=args.force, jobs=args.jobs, deps=not args.no_deps)
+            if not args.no_deps:  # a worker of a parallel build: the parent prints the table
+                print(list_table())
         elif args.cmd == "verify":
             problems = verify(args.names or None)
             for p in problems:

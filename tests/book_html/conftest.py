@@ -1,4 +1,4 @@
-"""Fixtures of the browser check of the built HTML book (``make check-html``, which ``make book`` ends with).
+"""Fixtures of the browser check of the built HTML book (``make check-html``, the last stage of ``make test``).
 
 These tests need the built book (``_build/_build/html``) and Debian's chromium, so ``pytest tests/`` (``make unit``)
 skips this folder unless ``HFBOOK_CHECK_HTML=1`` (the ``check-html`` target sets it). Other variables:
@@ -45,7 +45,8 @@ def site():
 def browser():
     """Headless Debian chromium driven by Playwright (never a browser download)."""
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: `apt-get install -y chromium` (make check-html does it)")
+        pytest.fail(f"{CHROMIUM} is missing: `sudo apt-get install -y chromium fonts-noto-cjk` "
+                    "(make check-html does it as root)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

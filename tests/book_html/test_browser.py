@@ -1,7 +1,7 @@
 """The built HTML book in a real browser (headless Debian chromium, Playwright): every page of _toc.yml loads without
 console errors; every chapter shows executed outputs, its images load, and it has its Colab, Binder and .ipynb
 download buttons; the search page finds a chapter by a word of it; the navigation reaches every chapter. Saves a
-screenshot of a chapter page. Run by ``make check-html`` (the end of ``make book``)."""
+screenshot of a chapter page. Run by ``make check-html`` (the last stage of ``make test``)."""
 from __future__ import annotations
 
 import re

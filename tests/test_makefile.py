@@ -1,0 +1,63 @@
+"""The Makefile keeps the promises of the README: `make book` needs no root and no browser; `make test` runs the unit
+tests where the default zoo location is empty (so nothing reads ~/.cache/hfbook behind $HFBOOK_HOME's back), every
+notebook, the book, then the browser check; the browser packages are installed only as root."""
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+MAKEFILE = (ROOT / "Makefile").read_text()
+
+
+def recipe(target: str) -> str:
+    m = re.search(rf"^{re.escape(target)}:[^\n]*\n((?:\t[^\n]*\n)+)", MAKEFILE, re.M)
+    assert m, f"no target {target}"
+    return m.group(1)
+
+
+def dry_run(*targets: str) -> str:
+    # -o venv -o zoo: the set-up is not part of what is compared here
+    return subprocess.run(["make", "-n", "-o", "venv", "-o", "zoo", *targets], cwd=ROOT, capture_output=True,
+                          text=True, check=True).stdout
+
+
+def test_book_needs_no_root_and_no_browser():
+    commands = dry_run("book")
+    assert "jupyter-book build" in commands
+    assert not re.search(r"apt-get|chromium|check-html|tests/book_html|sudo", commands)
+
+
+def test_test_runs_unit_notebooks_book_then_the_browser_check_once_each():
+    assert re.search(r"^test: unit notebooks book check-html$", MAKEFILE, re.M)
+    commands = dry_run("test")
+    steps = [line for line in commands.splitlines() if "pytest" in line or "jupyter-book" in line
+             or "browser_deps" in line]
+    assert ["tests/" in steps[0], "--nbmake" in steps[1], "jupyter-book" in steps[-3],
+            "browser_deps" in steps[-2], "tests/book_html" in steps[-1]] == [True] * 5
+    assert commands.count("jupyter-book build") == 1 and commands.count("stage_book.py prepare _site --all") == 1
+
+
+def test_unit_tests_run_with_an_empty_home_and_the_zoo_in_hfbook_home():
+    unit = recipe("unit")
+    assert 'HOME="$$scratch"' in unit and 'HFBOOK_HOME="$$zoo_home"' in unit and "mktemp -d" in unit
+
+
+def test_browser_packages_are_installed_only_as_root(tmp_path):
+    # a fake dpkg-query that knows no package, and a non-root id: the script must print the command, install nothing
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for name, body in [("dpkg-query", "exit 1"), ("id", "echo 1000"), ("apt-get", "echo APT-GET-RAN; exit 0")]:
+        (bin_dir / name).write_text(f"#!/bin/sh\n{body}\n")
+        (bin_dir / name).chmod(0o755)
+    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}"}
+    env.pop("CHROMIUM", None)
+    run = subprocess.run([str(ROOT / "scripts" / "browser_deps.sh")], env=env, capture_output=True, text=True)
+    assert run.returncode == 1
+    assert "sudo apt-get update && sudo apt-get install -y chromium fonts-noto-cjk" in run.stderr
+    assert "APT-GET-RAN" not in run.stdout
+    (bin_dir / "id").write_text("#!/bin/sh\necho 0\n")  # as root: it installs them
+    run = subprocess.run([str(ROOT / "scripts" / "browser_deps.sh")], env=env, capture_output=True, text=True)
+    assert run.returncode == 0 and run.stdout.count("APT-GET-RAN") == 2, run.stdout + run.stderr
