@@ -28,8 +28,10 @@ class Chapter:
 CHAPTERS: dict[str, Chapter] = {c.notebook: c for c in [
     Chapter("01_installation_and_caching", ("minilm", "bert-base-cased-tokenizer", "sentences", "smollm2"),
             lists_the_zoo=True),
-    Chapter("02_pipelines", ("minilm", "sentiment")),
-    Chapter("03_tokenizers", ("minilm", "bert-base-cased-tokenizer", "smollm2")),
+    Chapter("02_pipelines", ("sentiment",)),
+    Chapter("02b_the_model", ("minilm", "sentiment")),
+    Chapter("03_tokenizers", ("minilm", "bert-base-cased-tokenizer", "bert-base-chinese-tokenizer",
+                              "bert-multilingual-cased-tokenizer", "smollm2")),
     Chapter("04_model_inputs", ("minilm", "bert-base-cased-tokenizer", "smollm2")),
     Chapter("05_classification_and_qa", ("minilm", "sentiment", "qa"), extras=("spacy",)),
     Chapter("06_language_modelling", ("sentences", "fill-mask", "smollm2")),
@@ -48,6 +50,8 @@ CHAPTERS: dict[str, Chapter] = {c.notebook: c for c in [
 BUILD_SECONDS: dict[str, int] = {
     "minilm": 10,
     "bert-base-cased-tokenizer": 10,
+    "bert-base-chinese-tokenizer": 15,
+    "bert-multilingual-cased-tokenizer": 10,
     "smollm2": 120,
     "sentences": 10,
     "sentiment": 150,

@@ -25,7 +25,7 @@ def first_cell_source(notebook: str) -> str:
         f'    repo = "{REPO}@main"  # a fork: see the README\n'
         f'    !pip install -q "hfbook-helpers{extras} @ git+https://github.com/{{repo}}"\n'
         "from helpers import setup_chapter\n"
-        f'setup_chapter("{notebook}")  # also builds its zoo entries'
+        f'device = setup_chapter("{notebook}")["device"]  # builds its zoo too'
     )
 
 
