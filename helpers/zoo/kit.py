@@ -169,7 +169,7 @@ def run_epochs(cached: list, step: Callable, model, recipe: dict, desc: str, hea
     ran = {"optimizer": "AdamW", "schedule": "linear warm-up, then linear decay to 0 "
                                              "(transformers.get_linear_schedule_with_warmup)",
            "total_steps": total, "warmup_steps": round(recipe["warmup"] * total), "grad_clip_norm": 1.0,
-           "groups": [{"lr": g["lr"], "weight_decay": g["weight_decay"], "tensors": len(g["params"])}
+           "groups": [{"lr": g["initial_lr"], "weight_decay": g["weight_decay"], "tensors": len(g["params"])}
                       for g in opt.param_groups]}
     losses = []
     bar = tqdm(total=total, desc=desc, leave=False)
