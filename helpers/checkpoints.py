@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from .zoo.core import ZooMissingError, check_unchanged, entry_dir, is_built
+from .zoo.core import ZooMissingError, check_unchanged, entry_dir, is_built, read_manifest
 
 HUB_SWITCH = "HFBOOK_HUB"
 
@@ -72,11 +72,12 @@ def checkpoint(name: str) -> str:
     if entry.zoo is None:
         raise KeyError(f"checkpoint {name!r} ({entry.hub}) is hub-only: set {HUB_SWITCH}=1 on a machine with "
                        "internet to run it")
-    if not is_built(entry.zoo):
+    manifest = read_manifest()
+    if entry.zoo not in manifest:
         raise ZooMissingError(f"checkpoint {name!r} needs zoo entry {entry.zoo!r}, which is not built at "
                               f"{entry_dir(entry.zoo)}; build it with `python -m helpers.zoo build {entry.zoo}` "
                               "(or `make zoo`)")
-    check_unchanged(entry.zoo)
+    check_unchanged(entry.zoo, manifest)  # a missing or changed file: an error naming the rebuild command
     return str(entry_dir(entry.zoo))
 
 

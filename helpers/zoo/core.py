@@ -277,7 +277,7 @@ def build(names: list[str] | None = None, force: bool = False, log=print) -> dic
         manifest = read_manifest()
         for name in order:
             entry = REGISTRY[name]
-            if is_built(name, manifest) and not (force and name in wanted):
+            if name in manifest and not (force and name in wanted):
                 problems = verify([name], manifest)
                 if not problems:
                     continue

