@@ -5,9 +5,6 @@ printout the seed got wrong (S7.2 "Hello, I'm a single sentence!", a copy of the
 are asserted instead. Cased: the rebuilt bert-base-cased tokenizer; uncased: MiniLM's folder, which carries
 the bert-base-uncased vocabulary (the vocabulary of the seed's distilbert-base-uncased checkpoint).
 """
-import pytest
-
-
 BATCH = ["Hello I'm a single sentence", "And another sentence", "And the very very last one"]
 SECOND = ["I'm a sentence that goes with the first sentence",
           "And I should be encoded with the second sentence",

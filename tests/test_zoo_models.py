@@ -59,8 +59,8 @@ def test_sentiment_pipeline():
 def test_ner_pipeline():
     from transformers import pipeline
 
-    ner = pipeline("ner", model=checkpoint("ner"))
-    raw = ner(PARAGRAPH)
+    tagger = pipeline("ner", model=checkpoint("ner"))
+    raw = tagger(PARAGRAPH)
     assert raw and all({"entity", "score", "index", "word", "start", "end"} <= set(r) for r in raw)
     assert {r["entity"] for r in raw} <= set(ner.NER_TAGS) - {"O"}
     groups = pipeline("ner", model=checkpoint("ner"), aggregation_strategy="simple")(PARAGRAPH)
