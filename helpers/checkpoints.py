@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from .zoo.core import ZooMissingError, entry_dir, is_built
+from .zoo.core import ZooMissingError, check_unchanged, entry_dir, is_built, read_manifest
 
 HUB_SWITCH = "HFBOOK_HUB"
 
@@ -62,7 +62,8 @@ def hub_mode() -> bool:
 def checkpoint(name: str) -> str:
     """Resolve a book name to what ``from_pretrained``/``pipeline`` should load.
 
-    Offline: the absolute path of the zoo folder (an error naming the build command if it is missing).
+    Offline: the absolute path of the zoo folder (an error naming the build command if it is missing, or if
+    a file of it changed since it was built: see :func:`helpers.zoo.core.check_unchanged`).
     Hub mode: the seed's hub id.
     """
     try:
@@ -76,10 +77,12 @@ def checkpoint(name: str) -> str:
     if entry.zoo is None:
         raise KeyError(f"checkpoint {name!r} ({entry.hub}) is hub-only: set {HUB_SWITCH}=1 on a machine with "
                        "internet to run it")
-    if not is_built(entry.zoo):
+    manifest = read_manifest()
+    if entry.zoo not in manifest:
         raise ZooMissingError(f"checkpoint {name!r} needs zoo entry {entry.zoo!r}, which is not built at "
                               f"{entry_dir(entry.zoo)}; build it with `python -m helpers.zoo build {entry.zoo}` "
                               "(or `make zoo`)")
+    check_unchanged(entry.zoo, manifest)  # a missing or changed file: an error naming the rebuild command
     return str(entry_dir(entry.zoo))
 
 

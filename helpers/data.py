@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .zoo.base import SENTENCE_SETS
-from .zoo.core import ZooMissingError, entry_dir, is_built
+from .zoo.core import ZooMissingError, check_unchanged, entry_dir, read_manifest
 
 SPLITS = ("train", "validation", "test")
 LABELS = ("negative", "positive")  # label 0 and 1
@@ -22,8 +22,10 @@ def sentence_files(name: str = "movie") -> dict[str, str]:
     """The CSV file of each split of sentence set ``name`` (``movie``, ``tweets``, ``amazon``, ``nyt``)."""
     if name not in SENTENCE_SETS:
         raise KeyError(f"unknown sentence set {name!r}; known: {', '.join(SENTENCE_SETS)}")
-    if not is_built("sentences"):
+    manifest = read_manifest()
+    if "sentences" not in manifest:
         raise ZooMissingError("the sentence data is not built; run `python -m helpers.zoo build sentences`")
+    check_unchanged("sentences", manifest)  # a missing or changed file: an error naming the rebuild command
     folder = entry_dir("sentences")
     return {split: str(folder / f"{name}_{split}.csv") for split in SPLITS}
 

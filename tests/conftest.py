@@ -1,4 +1,8 @@
-"""Shared fixtures. The zoo must be built (`make zoo`) before the tests run; `make test` does that."""
+"""Shared fixtures. The zoo must be built (`make zoo`) before the tests run; `make test` does that.
+
+Every test reads the zoo of ``$HFBOOK_HOME`` (default ``~/.cache/hfbook``): :data:`REAL_HOME` is read once,
+before any test points ``HFBOOK_HOME`` at a temporary folder.
+"""
 from __future__ import annotations
 
 import json
@@ -7,12 +11,15 @@ from pathlib import Path
 
 import pytest
 
+from helpers import checkpoint
 from helpers.zoo.core import home
 
 ROOT = Path(__file__).resolve().parent.parent
-REAL_ZOO = home() / "zoo"  # read before any test changes HFBOOK_HOME
+REAL_HOME = home()  # read before any test changes HFBOOK_HOME
+REAL_ZOO = REAL_HOME / "zoo"
 
 
+# ------------------------------------------------------------------------- temporary zoos
 @pytest.fixture
 def tmp_home(tmp_path, monkeypatch):
     """An empty HFBOOK_HOME for tests that must not touch the real zoo."""
@@ -23,13 +30,80 @@ def tmp_home(tmp_path, monkeypatch):
 
 
 @pytest.fixture
-def copied_zoo(tmp_home):
+def make_zoo(tmp_home):
+    """``make_zoo(copies=[...], links=[...], downloads=False)``: a zoo in the temporary HFBOOK_HOME holding
+    copies of some real entries and symbolic links to others (read-only use), with their manifest records;
+    ``downloads=True`` links the real download cache too, so an entry can be rebuilt offline."""
+
+    def make(copies=(), links=(), downloads: bool = False) -> Path:
+        manifest = json.loads((REAL_ZOO / "manifest.json").read_text())
+        dest = tmp_home / "zoo"
+        dest.mkdir(parents=True, exist_ok=True)
+        for name in copies:
+            shutil.copytree(REAL_ZOO / name, dest / name)
+        for name in links:
+            (dest / name).symlink_to(REAL_ZOO / name)
+        if downloads:
+            (tmp_home / "downloads").symlink_to(REAL_HOME / "downloads")
+        (dest / "manifest.json").write_text(json.dumps({k: manifest[k] for k in (*copies, *links)}))
+        return dest
+
+    return make
+
+
+@pytest.fixture
+def copied_zoo(make_zoo):
     """A copy of the real zoo's small entries (cased tokenizer, sentence data) in a temporary HFBOOK_HOME."""
-    manifest = json.loads((REAL_ZOO / "manifest.json").read_text())
-    keep = {k: manifest[k] for k in ("bert-base-cased-tokenizer", "sentences")}
-    dest = tmp_home / "zoo"
-    dest.mkdir(parents=True)
-    for name in keep:
-        shutil.copytree(REAL_ZOO / name, dest / name)
-    (dest / "manifest.json").write_text(json.dumps(keep))
-    return dest
+    return make_zoo(copies=("bert-base-cased-tokenizer", "sentences"))
+
+
+@pytest.fixture
+def registry():
+    """The zoo's REGISTRY, emptied for the test and restored afterwards (for fake entries)."""
+    from helpers.zoo import core
+
+    saved = dict(core.REGISTRY)
+    core.REGISTRY.clear()
+    yield core.REGISTRY
+    core.REGISTRY.clear()
+    core.REGISTRY.update(saved)
+
+
+# --------------------------------------------------------------------- the zoo's tokenizers and models
+@pytest.fixture(scope="session")
+def cased():
+    """The bert-base-cased tokenizer (vocabulary rebuilt by the zoo)."""
+    from transformers import AutoTokenizer
+
+    return AutoTokenizer.from_pretrained(checkpoint("bert-base-cased"))
+
+
+@pytest.fixture(scope="session")
+def uncased():
+    """MiniLM's uncased tokenizer (the bert-base-uncased vocabulary)."""
+    from transformers import AutoTokenizer
+
+    return AutoTokenizer.from_pretrained(checkpoint("minilm"))
+
+
+@pytest.fixture(scope="session")
+def bpe():
+    """SmolLM2's byte-level BPE tokenizer."""
+    from transformers import AutoTokenizer
+
+    return AutoTokenizer.from_pretrained(checkpoint("causal-lm"))
+
+
+@pytest.fixture(scope="session")
+def zoo_qa():
+    """The zoo's extractive QA model (eval mode) and its tokenizer."""
+    from transformers import AutoModelForQuestionAnswering, AutoTokenizer
+
+    path = checkpoint("qa")
+    return AutoModelForQuestionAnswering.from_pretrained(path).eval(), AutoTokenizer.from_pretrained(path)
+
+
+@pytest.fixture(scope="session")
+def zoo_manifest():
+    """The real zoo's manifest."""
+    return json.loads((REAL_ZOO / "manifest.json").read_text())

@@ -7,11 +7,6 @@ from helpers.zoo import read_manifest
 from helpers.zoo.base import CASED_EXAMPLE, UNCASED_EXAMPLE, rebuild_vocab
 
 
-@pytest.fixture(scope="module")
-def cased():
-    return AutoTokenizer.from_pretrained(checkpoint("bert-base-cased"))
-
-
 def test_cased_ids_and_tokens_match_the_seed(cased):
     text, ids = CASED_EXAMPLE
     assert cased(text)["input_ids"] == [101, 138, 18696, 155, 1942, 3190, 1144, 1572, 13745, 1104, 159, 9664, 2107,

@@ -26,7 +26,7 @@ SENTENCE_USES = re.compile(r"\bload_sentences\(")
 # Imports that need an extra of pyproject.toml, and the zoo entries whose build needs one.
 IMPORT_EXTRAS = {"tensorflow": "keras", "keras": "keras", "keras_hub": "keras", "tensorflow_text": "keras",
                  "sklearn": "sklearn", "spacy": "spacy"}
-ENTRY_EXTRAS = {"ner": "spacy", "qa": "spacy"}  # silver labels from a spaCy model (helpers/zoo/tasks.py)
+ENTRY_EXTRAS = {"ner": "spacy", "qa": "spacy"}  # silver labels from a spaCy model (helpers/zoo/silver.py)
 
 
 def code_of(nb: Path) -> str:

@@ -75,16 +75,16 @@ def test_bad_pieces_raise():
         group_entities([piece("B-PER", 1, "a", 0, 1, score=1.5)])
 
 
-def test_tag_pieces_rejects_mismatched_logits(cased_tokenizer):
-    enc = cased_tokenizer("Ann lives here.", return_offsets_mapping=True, return_special_tokens_mask=True)
+def test_tag_pieces_rejects_mismatched_logits(cased):
+    enc = cased("Ann lives here.", return_offsets_mapping=True, return_special_tokens_mask=True)
     n = len(enc["input_ids"])
     id2label = dict(enumerate(CONLL))
     with pytest.raises(ValueError, match="shape"):
-        tag_pieces(np.zeros((n + 1, 9)), enc, id2label, "Ann lives here.", cased_tokenizer)
+        tag_pieces(np.zeros((n + 1, 9)), enc, id2label, "Ann lives here.", cased)
     with pytest.raises(ValueError, match="labels"):
-        tag_pieces(np.zeros((n, 5)), enc, id2label, "Ann lives here.", cased_tokenizer)
+        tag_pieces(np.zeros((n, 5)), enc, id2label, "Ann lives here.", cased)
     with pytest.raises(ValueError, match="return_offsets_mapping"):
-        tag_pieces(np.zeros((n, 9)), cased_tokenizer("Ann lives here."), id2label, "Ann lives here.")
+        tag_pieces(np.zeros((n, 9)), cased("Ann lives here."), id2label, "Ann lives here.")
 
 
 # ---------------------------------------------------------------- against the pipeline
@@ -129,16 +129,16 @@ def _compare_with_pipeline(model, tok, sentences):
     return n_entities, n_multi
 
 
-def test_grouping_matches_the_pipeline_on_a_random_model(tiny_ner, cased_tokenizer):
+def test_grouping_matches_the_pipeline_on_a_random_model(tiny_ner, cased):
     sentences = _sentences()
-    n_entities, n_multi = _compare_with_pipeline(tiny_ner, cased_tokenizer, sentences)
+    n_entities, n_multi = _compare_with_pipeline(tiny_ner, cased, sentences)
     assert len(sentences) >= 45 and n_entities > 100 and n_multi > 20  # the comparison had work to do
 
 
-def test_default_word_joining_matches_the_cased_tokenizer(cased_tokenizer):
-    words = cased_tokenizer.tokenize("Hugging Face's DUMBO headquarters")
+def test_default_word_joining_matches_the_cased_tokenizer(cased):
+    words = cased.tokenize("Hugging Face's DUMBO headquarters")
     pieces = [piece("I-ORG", i + 1, w, 0, 1) for i, w in enumerate(words)]
-    assert group_entities(pieces)[0]["word"] == cased_tokenizer.convert_tokens_to_string(words)
+    assert group_entities(pieces)[0]["word"] == cased.convert_tokens_to_string(words)
 
 
 def test_grouping_matches_the_pipeline_on_the_zoo_model():
@@ -152,18 +152,11 @@ def test_grouping_matches_the_pipeline_on_the_zoo_model():
 
 # ---------------------------------------------------------------- fixtures
 @pytest.fixture(scope="module")
-def cased_tokenizer():
-    from transformers import AutoTokenizer
-
-    return AutoTokenizer.from_pretrained(checkpoint("bert-base-cased"))
-
-
-@pytest.fixture(scope="module")
-def tiny_ner(cased_tokenizer):
+def tiny_ner(cased):
     from transformers import BertConfig, BertForTokenClassification
 
     torch.manual_seed(0)
-    config = BertConfig(vocab_size=cased_tokenizer.vocab_size, hidden_size=32, num_hidden_layers=2,
+    config = BertConfig(vocab_size=cased.vocab_size, hidden_size=32, num_hidden_layers=2,
                         num_attention_heads=2, intermediate_size=64, initializer_range=0.5,
                         id2label=dict(enumerate(CONLL)), label2id={t: i for i, t in enumerate(CONLL)})
     return BertForTokenClassification(config).eval()

@@ -12,7 +12,6 @@ import pytest
 import torch
 from transformers.pipelines.document_question_answering import select_starts_ends
 
-from helpers import checkpoint
 from helpers.qa import (Span, answer_question, best_spans, context_mask, is_valid_span, naive_argmax_span,
                         span_to_chars)
 
@@ -83,9 +82,9 @@ def test_fewer_spans_than_top_k_when_few_are_valid():
     assert spans == [Span(1, 1, 1.0)]
 
 
-def test_span_to_chars_with_and_without_word_alignment(minilm_tokenizer):
+def test_span_to_chars_with_and_without_word_alignment(uncased):
     context = "Hugging Face Inc. is based in New York City."
-    enc = minilm_tokenizer("Where is it?", context, return_offsets_mapping=True)
+    enc = uncased("Where is it?", context, return_offsets_mapping=True)
     tokens = enc.tokens()
     hug = tokens.index("hugging") if "hugging" in tokens else None
     ny = tokens.index("new")
@@ -248,26 +247,11 @@ def test_answer_question_matches_the_4x_pipeline_on_the_zoo_model(zoo_qa, questi
 
 # ---------------------------------------------------------------- fixtures
 @pytest.fixture(scope="module")
-def minilm_tokenizer():
-    from transformers import AutoTokenizer
-
-    return AutoTokenizer.from_pretrained(checkpoint("minilm"))
-
-
-@pytest.fixture(scope="module")
-def tiny_qa(minilm_tokenizer):
+def tiny_qa(uncased):
     """A 2-layer BERT QA model with random weights (spread-out logits): decoding logic only."""
     from transformers import BertConfig, BertForQuestionAnswering
 
     torch.manual_seed(0)
-    config = BertConfig(vocab_size=minilm_tokenizer.vocab_size, hidden_size=32, num_hidden_layers=2,
+    config = BertConfig(vocab_size=uncased.vocab_size, hidden_size=32, num_hidden_layers=2,
                         num_attention_heads=2, intermediate_size=64, initializer_range=0.5)
-    return BertForQuestionAnswering(config).eval(), minilm_tokenizer
-
-
-@pytest.fixture(scope="module")
-def zoo_qa():
-    from transformers import AutoModelForQuestionAnswering, AutoTokenizer
-
-    path = checkpoint("qa")
-    return AutoModelForQuestionAnswering.from_pretrained(path).eval(), AutoTokenizer.from_pretrained(path)
+    return BertForQuestionAnswering(config).eval(), uncased

@@ -5,10 +5,6 @@ printout the seed got wrong (S7.2 "Hello, I'm a single sentence!", a copy of the
 are asserted instead. Cased: the rebuilt bert-base-cased tokenizer; uncased: MiniLM's folder, which carries
 the bert-base-uncased vocabulary (the vocabulary of the seed's distilbert-base-uncased checkpoint).
 """
-import pytest
-
-from helpers import checkpoint
-
 BATCH = ["Hello I'm a single sentence", "And another sentence", "And the very very last one"]
 SECOND = ["I'm a sentence that goes with the first sentence",
           "And I should be encoded with the second sentence",
@@ -23,20 +19,6 @@ PAIR_BATCH_IDS = [
     [101, 1262, 1103, 1304, 1304, 1314, 1141, 102, 1262, 146, 1301, 1114, 1103, 1304, 1314, 1141, 102]]
 PAIR_BATCH_TYPES = [[0] * 9 + [1] * 12, [0] * 5 + [1] * 10, [0] * 8 + [1] * 9]
 TITAN_IDS = [101, 138, 18696, 155, 1942, 3190, 1144, 1572, 13745, 1104, 159, 9664, 2107, 102]
-
-
-@pytest.fixture(scope="module")
-def cased():
-    from transformers import AutoTokenizer
-
-    return AutoTokenizer.from_pretrained(checkpoint("bert-base-cased"))
-
-
-@pytest.fixture(scope="module")
-def uncased():
-    from transformers import AutoTokenizer
-
-    return AutoTokenizer.from_pretrained(checkpoint("minilm"))
 
 
 # --- chapter 4: model inputs (S5.2-S5.4) ---------------------------------------------------------------------

@@ -17,20 +17,6 @@ def plain(column):
     return [None if pd.isna(v) else int(v) for v in column]
 
 
-@pytest.fixture(scope="module")
-def cased():
-    from transformers import AutoTokenizer
-
-    return AutoTokenizer.from_pretrained(checkpoint("bert-base-cased"))
-
-
-@pytest.fixture(scope="module")
-def bpe():
-    from transformers import AutoTokenizer
-
-    return AutoTokenizer.from_pretrained(checkpoint("causal-lm"))
-
-
 def test_token_table_single_sentence(cased):
     df = token_table(cased, "Hello, I'm a single sentence!")
     assert list(df.columns) == TABLE_COLUMNS

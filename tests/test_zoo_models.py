@@ -1,17 +1,16 @@
-"""The zoo's task models (helpers/zoo/tasks.py): pipelines, recorded scores, floors and --force."""
+"""The zoo's task models (helpers/zoo/models/): data helpers, metrics, pipelines, recorded scores, floors."""
 from __future__ import annotations
-
-import json
-import os
-import shutil
 
 import pytest
 
 from helpers import checkpoint
-from helpers.zoo import core, tasks
+from helpers.zoo import core
 from helpers.zoo.core import BuildFailed, read_manifest
+from helpers.zoo.kit import CHECK_SUBSET
+from helpers.zoo.models import fill_mask, ner, perplexity, qa, sentiment
+from helpers.zoo.silver import silver_entities
 
-MODELS = ("sentiment", "ner", "qa", "fill-mask")
+MODELS = {"sentiment": sentiment, "ner": ner, "qa": qa, "fill-mask": fill_mask}
 PARAGRAPH = ("Hugging Face Inc. is a company based in New York City. Its headquarters are in DUMBO, therefore very "
              "close to the Manhattan Bridge which is visible from the window.")
 
@@ -22,37 +21,28 @@ def manifest():
 
 
 # ------------------------------------------------------------------------------------------ pure helpers
-def test_length_batches_group_similar_lengths_and_cover_everything():
-    lengths = [5, 1, 9, 3, 7, 2]
-    batches = tasks.length_batches(lengths, 2)
-    assert batches == [[1, 5], [3, 0], [4, 2]]
-    assert sorted(i for b in batches for i in b) == list(range(6))
-
-
-def test_ontonotes_mapping_and_word_level_tags():
-    from transformers import AutoTokenizer
-
-    tok = AutoTokenizer.from_pretrained(checkpoint("minilm"))
+def test_ontonotes_mapping_and_word_level_tags(uncased):
+    tok = uncased
     text = "Hugging Face Inc. is based in New York City on 2 May."
     ents = [[0, 17, "ORG"], [30, 43, "GPE"], [47, 52, "DATE"]]
-    assert tasks.conll_spans(ents) == [(0, 17, "ORG"), (30, 43, "LOC")]  # DATE is no CoNLL entity
+    assert ner.conll_spans(ents) == [(0, 17, "ORG"), (30, 43, "LOC")]  # DATE is no CoNLL entity
     enc = tok(text, return_offsets_mapping=True)
-    firsts, tags = tasks.align_tags(enc, tasks.conll_spans(ents))
+    firsts, tags = ner.align_tags(enc, ner.conll_spans(ents))
     words = [tok.convert_ids_to_tokens(enc["input_ids"][i]) for i in firsts]
     assert list(zip(words, tags))[:5] == [("hugging", "B-ORG"), ("face", "I-ORG"), ("inc", "I-ORG"),
                                           (".", "I-ORG"), ("is", "O")]
     assert tags[words.index("new"):words.index("city") + 1] == ["B-LOC", "I-LOC", "I-LOC"]
-    assert tasks.tag_entities(tags) == {(0, 3, "ORG"), (7, 9, "LOC")}
-    assert tasks.tag_entities(["I-PER", "I-PER", "O", "B-LOC", "B-LOC"]) == {(0, 1, "PER"), (3, 3, "LOC"),
+    assert ner.tag_entities(tags) == {(0, 3, "ORG"), (7, 9, "LOC")}
+    assert ner.tag_entities(["I-PER", "I-PER", "O", "B-LOC", "B-LOC"]) == {(0, 1, "PER"), (3, 3, "LOC"),
                                                                            (4, 4, "LOC")}
 
 
 def test_question_building_and_squad_metrics():
     text = "Harold Washington won a second term in Chicago on Tuesday."
-    assert tasks.make_question(text, 0, 17, "PERSON", 6) == "Who won a second term in Chicago?"
-    assert tasks.make_question(text, 39, 46, "GPE", 3) == "second term in which place on Tuesday?"
-    assert tasks.em_f1("the Manhattan Bridge", "Manhattan Bridge!") == (1.0, 1.0)
-    em, f1 = tasks.em_f1("New York", "New York City")
+    assert qa.make_question(text, 0, 17, "PERSON", 6) == "Who won a second term in Chicago?"
+    assert qa.make_question(text, 39, 46, "GPE", 3) == "second term in which place on Tuesday?"
+    assert qa.em_f1("the Manhattan Bridge", "Manhattan Bridge!") == (1.0, 1.0)
+    em, f1 = qa.em_f1("New York", "New York City")
     assert em == 0.0 and f1 == pytest.approx(0.8)
 
 
@@ -69,10 +59,10 @@ def test_sentiment_pipeline():
 def test_ner_pipeline():
     from transformers import pipeline
 
-    ner = pipeline("ner", model=checkpoint("ner"))
-    raw = ner(PARAGRAPH)
+    tagger = pipeline("ner", model=checkpoint("ner"))
+    raw = tagger(PARAGRAPH)
     assert raw and all({"entity", "score", "index", "word", "start", "end"} <= set(r) for r in raw)
-    assert {r["entity"] for r in raw} <= set(tasks.NER_TAGS) - {"O"}
+    assert {r["entity"] for r in raw} <= set(ner.NER_TAGS) - {"O"}
     groups = pipeline("ner", model=checkpoint("ner"), aggregation_strategy="simple")(PARAGRAPH)
     assert {g["entity_group"] for g in groups} <= {"PER", "ORG", "LOC", "MISC"}
     assert any(g["entity_group"] == "LOC" and "york" in g["word"] for g in groups)
@@ -88,13 +78,13 @@ def test_question_answering_pipeline_is_gone_in_transformers_5():
         pipeline("question-answering", model=checkpoint("qa"))
 
 
-def test_qa_model_answers_on_an_unseen_paragraph():
-    out = tasks.qa_answer(checkpoint("qa"), "Where is Hugging Face based?", PARAGRAPH)
+def test_qa_model_answers_on_an_unseen_paragraph(zoo_qa):
+    from helpers.qa import answer_question
+
+    out = answer_question("Where is Hugging Face based?", PARAGRAPH, *zoo_qa)
     assert set(out) == {"answer", "score", "start", "end"}
     assert PARAGRAPH[out["start"]:out["end"]] == out["answer"] and 0 < out["score"] <= 1
     assert out["answer"] == "New York City"
-    with pytest.raises(ValueError, match="non-empty"):
-        tasks.qa_answer(checkpoint("qa"), " ", PARAGRAPH)
 
 
 def test_fill_mask_pipeline():
@@ -110,11 +100,17 @@ def test_fill_mask_pipeline():
 # -------------------------------------------------------------------------- manifest vs re-evaluation
 @pytest.mark.parametrize("name", MODELS)
 def test_manifest_records_recipe_and_scores(manifest, name):
-    info = manifest[name]
+    info, module = manifest[name], MODELS[name]
     assert info["stands_in_for"] and info["base"]["zoo_entry"] == "minilm"
-    assert {"epochs", "lr", "batch", "max_length", "seed"} <= set(info["recipe"])
+    recipe = info["recipe"]
+    assert {k: recipe[k] for k in module.RECIPE} == module.RECIPE  # the recipe in the code is the one that ran
+    assert recipe["seed"] == 2024 and recipe["optimizer"] == "AdamW"
+    assert recipe["warmup_steps"] == round(module.RECIPE["warmup"] * recipe["total_steps"]) > 0
+    decays = sorted({g["weight_decay"] for g in recipe["groups"]})
+    assert decays == [0.0, module.RECIPE["weight_decay"]]  # biases and LayerNorm weights get none
     assert info["train_seconds"] > 0 and info["data"]
-    for metric, floor in tasks.FLOORS[name].items():
+    assert info["floors"] == module.FLOORS
+    for metric, floor in module.FLOORS.items():
         assert info["scores"][metric] >= floor
 
 
@@ -123,26 +119,26 @@ def _close(a: float, b: float, n: int) -> bool:
 
 
 def test_rescore_sentiment(manifest):
-    got = tasks.sentiment_scores(checkpoint("sentiment"), subset=tasks.CHECK_SUBSET)
-    assert _close(got["accuracy"], manifest["sentiment"]["check_scores"]["accuracy"], tasks.CHECK_SUBSET)
+    got = sentiment.sentiment_scores(checkpoint("sentiment"), subset=CHECK_SUBSET)
+    assert _close(got["accuracy"], manifest["sentiment"]["check_scores"]["accuracy"], CHECK_SUBSET)
 
 
 def test_rescore_ner(manifest):
-    rows = tasks.ner_rows(tasks.silver_entities(), "test")
-    got = tasks.ner_scores(checkpoint("ner"), rows, subset=tasks.CHECK_SUBSET)
+    rows = ner.ner_rows(silver_entities(), "test")
+    got = ner.ner_scores(checkpoint("ner"), rows, subset=CHECK_SUBSET)
     assert got["f1"] == pytest.approx(manifest["ner"]["check_scores"]["f1"], abs=0.02)
 
 
 def test_rescore_qa(manifest):
-    _, test = tasks.qa_data(tasks.silver_entities())
+    _, test = qa.qa_data(silver_entities())
     assert len(test) == manifest["qa"]["data"]["test_pairs"]
-    got = tasks.qa_scores(checkpoint("qa"), test, subset=tasks.CHECK_SUBSET)
-    assert _close(got["exact_match"], manifest["qa"]["check_scores"]["exact_match"], tasks.CHECK_SUBSET)
+    got = qa.qa_scores(checkpoint("qa"), test, subset=CHECK_SUBSET)
+    assert _close(got["exact_match"], manifest["qa"]["check_scores"]["exact_match"], CHECK_SUBSET)
     assert got["f1"] == pytest.approx(manifest["qa"]["check_scores"]["f1"], abs=0.01)
 
 
 def test_rescore_fill_mask(manifest):
-    got = tasks.mlm_scores(checkpoint("fill-mask"), tasks.mlm_texts("test"), subset=tasks.CHECK_SUBSET)
+    got = fill_mask.mlm_scores(checkpoint("fill-mask"), fill_mask.mlm_texts("test"), subset=CHECK_SUBSET)
     check = manifest["fill-mask"]["check_scores"]
     assert got["masked_tokens"] == check["masked_tokens"]
     assert _close(got["top5"], check["top5"], check["masked_tokens"])
@@ -155,53 +151,53 @@ def test_smollm2_perplexity(manifest):
     from helpers.data import load_sentences
 
     texts = list(load_sentences("nyt")["test"]["sentence"])[:16]
-    got = tasks.perplexity(checkpoint("causal-lm"), texts)
+    got = perplexity.perplexity(checkpoint("causal-lm"), texts)
     assert got["perplexity"] == pytest.approx(info["check_scores"]["perplexity"], rel=1e-3)
     assert 1 < info["scores"]["nyt_test_perplexity"] < 1000
 
 
 # -------------------------------------------------------------------- floors, --force and the good folder
-@pytest.fixture
-def zoo_with_sentiment(tmp_home):
-    """A temporary zoo holding links to the real minilm/sentences and a copy of the real sentiment folder."""
-    real = core.Path(os.environ.get("HFBOOK_REAL_HOME", str(core.Path.home() / ".cache" / "hfbook"))) / "zoo"
-    real_manifest = json.loads((real / "manifest.json").read_text())
-    dest = core.zoo_dir()
-    dest.mkdir(parents=True)
-    for name in ("minilm", "sentences"):
-        (dest / name).symlink_to(real / name)
-    shutil.copytree(real / "sentiment", dest / "sentiment")
-    keep = {k: real_manifest[k] for k in ("minilm", "sentences", "sentiment")}
-    (dest / "manifest.json").write_text(json.dumps(keep))
-    return dest
-
-
-def test_failed_build_keeps_the_good_model(zoo_with_sentiment, monkeypatch, capsys):
+def test_failed_build_keeps_the_good_model(make_zoo, monkeypatch, capsys):
     from helpers.zoo.__main__ import main
 
-    before = core.hash_tree(zoo_with_sentiment / "sentiment")
+    zoo = make_zoo(copies=("sentiment",), links=("minilm", "sentences"))
+    before = core.hash_tree(zoo / "sentiment")
     manifest_before = read_manifest()["sentiment"]
     calls = []
     # A build whose model falls under the floor: skip the training, pretend the held-out accuracy is 0.55.
-    monkeypatch.setattr(tasks, "cache_lower", lambda *a, **k: [])
-    monkeypatch.setattr(tasks, "run_epochs", lambda *a, **k: [0.7])
-    monkeypatch.setattr(tasks, "sentiment_scores", lambda *a, **k: calls.append(1) or {"accuracy": 0.55})
+    monkeypatch.setattr(sentiment, "cache_lower", lambda *a, **k: [])
+    monkeypatch.setattr(sentiment, "run_epochs", lambda *a, **k: ([0.7], {}))
+    monkeypatch.setattr(sentiment, "sentiment_scores", lambda *a, **k: calls.append(1) or {"accuracy": 0.55})
 
-    core.build(["sentiment"])  # already built, no --force: nothing runs
+    core.build(["sentiment"])  # already built and intact, no --force: nothing runs
     assert calls == []
     with pytest.raises(BuildFailed, match="below the floor 0.8"):
         core.build(["sentiment"], force=True)
     assert calls
-    assert core.hash_tree(zoo_with_sentiment / "sentiment") == before
+    assert core.hash_tree(zoo / "sentiment") == before
     assert read_manifest()["sentiment"] == manifest_before
-    assert not list(zoo_with_sentiment.glob(".build-*"))
+    assert not list(zoo.glob(".build-*"))
 
     assert main(["build", "sentiment", "--force"]) == 2  # the command line says why and exits non-zero
     assert "below the floor" in capsys.readouterr().err
-    assert core.hash_tree(zoo_with_sentiment / "sentiment") == before
+    assert core.hash_tree(zoo / "sentiment") == before
 
 
-def test_check_floor_message():
-    with pytest.raises(BuildFailed, match=r"qa: held-out f1 0\.4000 is below the floor 0\.5"):
-        tasks.check_floor("qa", {"f1": 0.4, "exact_match": 0.3})
-    tasks.check_floor("qa", {"f1": 0.5, "exact_match": 0.3})  # at the floor passes
+# ------------------------------------------------------------------------------ span normalisation, metrics
+def test_normalise_spans_strips_a_leading_the_and_drops_letterless_spans():
+    text = "The City University of New York and the Bronx Zoo opened in 1999; THE Who played."
+    ents = [[0, 31, "ORG"], [36, 49, "FAC"], [60, 64, "DATE"], [66, 73, "PERSON"], [0, 3, "ORG"]]
+    assert ner.normalise_spans(text, ents) == [[4, 31, "ORG"], [40, 49, "FAC"], [70, 73, "PERSON"], [0, 3, "ORG"]]
+    assert text[4:31] == "City University of New York" and text[40:49] == "Bronx Zoo"
+    assert ner.normalise_spans(text, []) == []
+
+
+def test_prf_micro_and_per_type():
+    pred = [{(0, 1, "PER"), (3, 3, "LOC")}, {(2, 2, "ORG")}]
+    gold = [{(0, 1, "PER"), (3, 4, "LOC")}, {(2, 2, "ORG"), (5, 5, "MISC")}]
+    out = ner.prf(pred, gold)
+    assert out["precision"] == pytest.approx(2 / 3) and out["recall"] == pytest.approx(1 / 2)
+    assert out["f1"] == pytest.approx(4 / 7) and out["support"] == 4
+    assert ner.prf(pred, gold, "LOC") == {"precision": 0.0, "recall": 0.0, "f1": 0.0, "support": 1}
+    assert ner.prf(pred, gold, "PER") == {"precision": 1.0, "recall": 1.0, "f1": 1.0, "support": 1}
+    assert ner.prf([set()], [set()]) == {"precision": 0.0, "recall": 0.0, "f1": 0.0, "support": 0}
