@@ -77,7 +77,8 @@ def test_every_helper_module_is_read():
 def test_headings_are_read_as_plain_text():
     assert plain("Minimum and maximum length (`min_length`, `max_length`)") == \
         "Minimum and maximum length (min_length, max_length)"
-    assert plain("Several machines: `--nnodes` and [rendezvous](https://x.y)") == "Several machines: --nnodes and rendezvous"
+    assert plain("Several machines: `--nnodes` and [rendezvous](https://x.y)") == \
+        "Several machines: --nnodes and rendezvous"
     assert "Extractive question answering" in headings("book/05_classification_and_qa.ipynb")
     assert "Beam search (num_beams)" in headings("book/08_summarization_translation.ipynb")
     assert "Reading log_history" in headings("book/12_trainer.ipynb")
