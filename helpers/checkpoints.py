@@ -18,6 +18,8 @@ HUB_SWITCH = "HFBOOK_HUB"
 
 @dataclass(frozen=True)
 class Checkpoint:
+    """One name the book uses: the zoo entry that runs offline (described in words) and the seed's hub id."""
+
     name: str
     zoo: str | None  # zoo entry used offline (None: hub mode only)
     offline_model: str  # what really runs offline, in words

@@ -1,7 +1,7 @@
 """Showing what a tokenizer did: a token table, and a padded batch with its attention mask as a picture.
 
-Defined in chapter 3 (``book/03_tokenizers.ipynb``); the picture is used again in chapter 4
-(``book/04_model_inputs.ipynb``, "Attention mask").
+Defined in chapter 3 (``book/03_tokenizers.ipynb``, "Batches: padding, truncation, tensors"); the picture is
+used again in chapter 4 (``book/04_model_inputs.ipynb``, "Attention mask").
 """
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
 """Fine-tuning a classifier in plain PyTorch: parameter groups, the training loop, evaluation, metrics.
 
-Defined in chapter 10 (``book/10_finetune_pytorch.ipynb``); the metrics are reused by ``Trainer`` in
-chapter 12 (``book/12_trainer.ipynb``) and the whole recipe by ``scripts/bench.py``.
+Defined in chapter 10 (``book/10_finetune_pytorch.ipynb``, "AdamW and parameter groups"); the metrics are
+reused by ``Trainer`` in chapter 12 (``book/12_trainer.ipynb``, "Metrics: compute_metrics") and the whole
+recipe by ``scripts/bench.py``.
 
 The chapter writes each piece out once by hand; this module keeps the same code so later cells, the
 benchmark and the tests run exactly what the chapter taught:
