@@ -5,6 +5,7 @@ Command line: ``python -m helpers.zoo build [NAME ...] [--force] | verify [NAME 
 """
 from . import base  # noqa: F401  (registers the base assets)
 from . import tasks  # noqa: F401  (registers the task models)
+from . import instruct  # noqa: F401  (registers the instruct model)
 from .core import (REGISTRY, BuildFailed, ZooError, ZooMissingError, build, entry_dir, home, is_built,
                    read_manifest, verify, zoo_dir)
 
