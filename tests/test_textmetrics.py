@@ -11,7 +11,8 @@ STORY = ("Millbrook, a town of 12,000 people, reopened its library on Saturday, 
 def test_chrf_is_sacrebleus():
     from sacrebleu.metrics import CHRF
 
-    hyps, refs = ["今天的天气很好。", "Das Museum ist am Montag geschlossen."], ["今天天气很好。", "Das Museum ist montags geschlossen."]
+    hyps = ["今天的天气很好。", "Das Museum ist am Montag geschlossen."]
+    refs = ["今天天气很好。", "Das Museum ist montags geschlossen."]
     assert chrf(hyps, refs) == round(CHRF().corpus_score(hyps, [refs]).score, 2)
     assert chrf(refs, refs) == 100.0 and sentence_chrf("abc", "xyz") == 0.0
     with pytest.raises(ValueError, match="one reference each"):
