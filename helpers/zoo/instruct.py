@@ -212,6 +212,8 @@ def dequantise(gguf: Path, into: Path, title: str, dtype: str = "float32") -> di
     model.to(getattr(torch, dtype)).eval()
     model.save_pretrained(str(into))
     tok.save_pretrained(str(into))
+    for path in Path(into).iterdir():  # safetensors writes its file owner-only; the zoo is read by every clone
+        path.chmod(0o644)
     return {"class": type(model).__name__, "params": model.num_parameters(), "dtype": dtype,
             "layers": config.num_hidden_layers, "hidden": config.hidden_size, "vocab": config.vocab_size,
             "tied": bool(config.tie_word_embeddings), "gguf_metadata": gguf_metadata(gguf)}
