@@ -248,7 +248,6 @@ def chat_replies(model, tok, prompts: list[str], max_new_tokens: int, batch_size
     import torch
 
     tok.padding_side = "left"
-    replies = []
     order = sorted(range(len(prompts)), key=lambda i: len(prompts[i]))  # similar lengths: little padding
     texts = [tok.apply_chat_template([{"role": "user", "content": p}], tokenize=False, add_generation_prompt=True)
              for p in prompts]
@@ -260,8 +259,7 @@ def chat_replies(model, tok, prompts: list[str], max_new_tokens: int, batch_size
             ids = model.generate(**enc, max_new_tokens=max_new_tokens, do_sample=False, **generate)
         for i, row in zip(batch, ids[:, enc["input_ids"].shape[1]:]):
             out[i] = tok.decode(row, skip_special_tokens=True).strip()
-    replies = [out[i] for i in range(len(prompts))]
-    return replies
+    return [out[i] for i in range(len(prompts))]
 
 
 def translation_scores(model, tok, rows: list[dict], batch_size: int = 8) -> dict:
