@@ -34,9 +34,9 @@ CHAPTERS: dict[str, Chapter] = {c.notebook: c for c in [
                               "bert-multilingual-cased-tokenizer", "smollm2")),
     Chapter("04_model_inputs", ("minilm", "bert-base-cased-tokenizer", "smollm2")),
     Chapter("05_classification_and_qa", ("minilm", "sentiment", "qa"), extras=("spacy",)),
-    Chapter("06_language_modelling", ("sentences", "fill-mask", "smollm2")),
+    Chapter("06_language_modelling", ("sentences", "fill-mask", "smollm2", "instruct")),
     Chapter("07_ner", ("sentences", "ner"), extras=("spacy",)),
-    Chapter("08_summarization_translation", ("smollm2",)),
+    Chapter("08_summarization_translation", ("instruct",)),
     Chapter("09_model_families", ("minilm", "smollm2"), lists_the_zoo=True),
     Chapter("10_finetune_pytorch", ("minilm", "sentences", "smollm2"), extras=("sklearn",)),
     Chapter("11_finetune_keras", ("minilm", "sentences"), extras=("keras",)),
@@ -59,6 +59,7 @@ BUILD_SECONDS: dict[str, int] = {
     "qa": 240,
     "fill-mask": 150,
     "smollm2-perplexity": 60,
+    "instruct": 420,
 }
 UNKNOWN_SECONDS = 120  # an entry missing from the table above
 REPO = "hfbook/transformers-hands-on"  # where the package is installed from (a fork: see the README)

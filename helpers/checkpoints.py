@@ -26,6 +26,7 @@ class Checkpoint:
     hub: str | None  # the seed's checkpoint, used in hub mode (None: offline only)
 
 
+QWEN_CHAT = "Qwen2.5-Coder-0.5B-Instruct (de-quantised from 4-bit GGUF)"
 CHECKPOINTS: dict[str, Checkpoint] = {c.name: c for c in [
     Checkpoint("encoder", "minilm", "all-MiniLM-L6-v2 (BertModel, 6 layers, uncased)", "bert-base-uncased"),
     Checkpoint("minilm", "minilm", "all-MiniLM-L6-v2 (BertModel, 6 layers, uncased)",
@@ -49,10 +50,11 @@ CHECKPOINTS: dict[str, Checkpoint] = {c.name: c for c in [
     Checkpoint("fill-mask", "fill-mask", "MiniLM-L6 + masked-LM head trained on shipped text", "distilroberta-base"),
     Checkpoint("paraphrase", "minilm", "all-MiniLM-L6-v2 embeddings + cosine similarity (no pair head)",
                "bert-base-cased-finetuned-mrpc"),
-    Checkpoint("summarization", "smollm2", "SmolLM2-135M-Instruct prompted with chat messages", "t5-base"),
-    Checkpoint("translation", "smollm2", "SmolLM2-135M-Instruct prompted with chat messages", "t5-base"),
-    Checkpoint("translation-en-zh", "smollm2", "SmolLM2-135M-Instruct prompted with chat messages",
+    Checkpoint("summarization", "instruct", QWEN_CHAT + " asked for a summary in a chat message", "t5-base"),
+    Checkpoint("translation", "instruct", QWEN_CHAT + " asked for a translation in a chat message", "t5-base"),
+    Checkpoint("translation-en-zh", "instruct", QWEN_CHAT + " asked for a translation in a chat message",
                "Helsinki-NLP/opus-mt-en-zh"),
+    Checkpoint("chat", "instruct", QWEN_CHAT, "Qwen/Qwen2.5-Coder-0.5B-Instruct"),
 ]}
 
 

@@ -47,7 +47,8 @@ def test_every_offline_name_points_at_a_registered_zoo_entry():
     from helpers.zoo import REGISTRY
 
     assert [c.name for c in CHECKPOINTS.values() if c.zoo is not None and c.zoo not in REGISTRY] == []
-    assert {c.zoo for c in CHECKPOINTS.values()} >= {"minilm", "sentiment", "ner", "qa", "fill-mask", "smollm2"}
+    assert {c.zoo for c in CHECKPOINTS.values()} >= {"minilm", "sentiment", "ner", "qa", "fill-mask", "smollm2",
+                                                  "instruct"}
 
 
 def test_checkpoint_table_lists_every_name_with_what_runs_and_whether_it_is_built(copied_zoo):
@@ -62,3 +63,19 @@ def test_checkpoint_table_lists_every_name_with_what_runs_and_whether_it_is_buil
     assert table.loc["gpt2", "offline (zoo entry)"] == "—" and table.loc["gpt2", "built"] == "no"
     assert table.loc["sentiment", "hub mode (seed's checkpoint)"] == "distilbert-base-uncased-finetuned-sst-2-english"
     assert table.loc["sentiment", "offline (zoo entry)"] == "sentiment"
+
+
+def test_generation_names_resolve_to_the_instruct_model_offline(tmp_home):
+    for name in ("summarization", "translation", "translation-en-zh", "chat"):
+        assert CHECKPOINTS[name].zoo == "instruct", name
+        assert "Qwen2.5-Coder-0.5B-Instruct" in CHECKPOINTS[name].offline_model
+        with pytest.raises(ZooMissingError, match="python -m helpers.zoo build instruct"):
+            checkpoint(name)
+    assert CHECKPOINTS["causal-lm"].zoo == "smollm2"  # the tiny model stays for the sampling internals
+
+
+def test_generation_names_in_hub_mode(monkeypatch, tmp_home):
+    monkeypatch.setenv("HFBOOK_HUB", "1")
+    assert checkpoint("summarization") == checkpoint("translation") == "t5-base"
+    assert checkpoint("translation-en-zh") == "Helsinki-NLP/opus-mt-en-zh"
+    assert checkpoint("chat") == "Qwen/Qwen2.5-Coder-0.5B-Instruct"

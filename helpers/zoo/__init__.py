@@ -26,6 +26,7 @@ change to one model stays in one file. ``python -m helpers.zoo build <name>`` th
 """
 from . import base  # noqa: F401  (registers the base assets)
 from . import models  # noqa: F401  (registers the task models)
+from . import instruct  # noqa: F401  (registers the instruct model)
 from . import vocab  # noqa: F401  (registers the Chinese and multilingual vocabularies)
 from .core import (REGISTRY, BuildFailed, ZooChangedError, ZooError, ZooMissingError, build, check_unchanged,
                    entry_dir, home, is_built, read_manifest, verify, zoo_dir)

