@@ -114,7 +114,7 @@ def test_every_defined_in_names_a_real_heading(path):
                 continue
             if number is None and not stem.startswith("appendix"):
                 problems.append(f"{where}: {notebook} is not an appendix (say 'chapter N')")
-            if number is not None and not stem.startswith(f"{int(number):02d}_"):
+            if number is not None and not re.match(rf"{int(number):02d}[a-z]?_", stem):
                 problems.append(f"{where}: chapter {number} is not {notebook}")
             if heading not in headings(notebook):
                 problems.append(f'{where}: {notebook} has no heading "{heading}"; its headings: '
