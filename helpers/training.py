@@ -73,7 +73,7 @@ class MeanPoolingClassifier(torch.nn.Module):
     chapter's loop, :func:`train_classifier` and :func:`evaluate_classifier` run it unchanged. The
     head reads :func:`mean_pool` of the last hidden states instead of the ``[CLS]`` pooler output.
 
-    Defined in chapter 10 (``book/10_finetune_pytorch.ipynb``, "The full recipe").
+    Defined in chapter 10 (``book/10_finetune_pytorch.ipynb``, "Freezing the body").
     """
 
     def __init__(self, body, num_labels: int = 2):
