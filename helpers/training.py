@@ -36,6 +36,7 @@ RECIPE = {
     "checkpoint": "encoder",  # all-MiniLM-L6-v2 offline, bert-base-uncased in hub mode
     "pooling": "mean",  # mean of the last hidden states over real tokens ("cls": the [CLS] pooler head)
     "freeze_word_embeddings": True,  # the 30 522 x 384 matrix stays as pretrained (a third faster a step)
+    "extra_train_sets": [],  # other sentence sets whose training splits join the movie one (helpers.data)
     "max_length": 64,
     "batch_size": 32,
     "epochs": 3,
