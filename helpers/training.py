@@ -36,10 +36,12 @@ RECIPE = {
     "checkpoint": "encoder",  # all-MiniLM-L6-v2 offline, bert-base-uncased in hub mode
     "pooling": "mean",  # mean of the last hidden states over real tokens ("cls": the [CLS] pooler head)
     "freeze_word_embeddings": True,  # the 30 522 x 384 matrix stays as pretrained (a third faster a step)
-    "extra_train_sets": [],  # other sentence sets whose training splits join the movie one (helpers.data)
+    # training splits of other sets that join the movie one (helpers.data.load_sentences): the Amazon
+    # review sentences, rated by people the same way; validation and test stay movie sentences only
+    "extra_train_sets": ["amazon"],
     "max_length": 64,
     "batch_size": 32,
-    "epochs": 3,
+    "epochs": 2,
     "learning_rate": 1e-4,
     "weight_decay": 0.01,  # on weights only: never on biases and LayerNorm weights (NO_DECAY)
     "warmup_ratio": 0.1,  # linear warm-up over 10 % of the steps, then linear decay to 0

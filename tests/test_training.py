@@ -178,7 +178,8 @@ def test_loop_bad_input():
 def test_recipe_is_the_documented_one():
     assert RECIPE["checkpoint"] == "encoder" and RECIPE["max_length"] == 64 and RECIPE["batch_size"] == 32
     assert RECIPE["pooling"] == "mean" and RECIPE["freeze_word_embeddings"] is True
-    assert RECIPE["epochs"] == 3 and RECIPE["learning_rate"] == 1e-4 and RECIPE["weight_decay"] == 0.01
+    assert RECIPE["extra_train_sets"] == ["amazon"]
+    assert RECIPE["epochs"] == 2 and RECIPE["learning_rate"] == 1e-4 and RECIPE["weight_decay"] == 0.01
     assert RECIPE["length_grouped"] is True and RECIPE["warmup_ratio"] == 0.1
 
 
