@@ -29,13 +29,13 @@ __all__ = ["NO_DECAY", "RECIPE", "mean_pool", "MeanPoolingClassifier", "build_cl
 #: The seed's ``no_decay`` list: parameter-name substrings that get no weight decay.
 NO_DECAY = ("bias", "LayerNorm.weight")
 
-#: The book's recipe on the movie sentences, the one definition chapter 10 shows and ``make bench``
+#: The book's recipe for the movie sentences, the one definition chapter 10 shows and ``make bench``
 #: measures (``scripts/bench.py --only p3``: held-out test accuracy, training time). Chapter 10 trains a
 #: shortened version of it (fewer sentences and steps) to stay within a few minutes.
 RECIPE = {
     "checkpoint": "encoder",  # all-MiniLM-L6-v2 offline, bert-base-uncased in hub mode
     "pooling": "mean",  # mean of the last hidden states over real tokens ("cls": the [CLS] pooler head)
-    "freeze_word_embeddings": True,  # the 30 522 x 384 matrix stays as pretrained (a third faster a step)
+    "freeze_word_embeddings": True,  # the 30 522 x 384 matrix stays as pretrained (a CPU step ~30 % cheaper)
     # training splits of other sets that join the movie one (helpers.data.load_sentences): the Amazon
     # review sentences, rated by people the same way; validation and test stay movie sentences only
     "extra_train_sets": ["amazon"],

@@ -4,8 +4,9 @@ Prints one JSON object per figure on stdout (progress bars go to stderr), then o
 
 * ``p3``        — the book's recipe (``helpers.training.RECIPE``, shown in chapter 10: MiniLM + a 2-label head on
                   the mean-pooled output, word embeddings frozen, 2 epochs on the 8 454 movie + 2 888 Amazon
-                  training sentences) → validation accuracy after each epoch, held-out test accuracy (target ≥ 0.87) and training wall and
-                  CPU time on 2 CPU threads (target ≤ 600 s); the same recipe on CUDA too when a GPU is present.
+                  training sentences) → validation accuracy after each epoch, held-out test accuracy (target
+                  ≥ 0.87) and training wall and CPU time on 2 CPU threads (target ≤ 600 s); the same recipe on CUDA
+                  too when a GPU is present.
                   ``--set KEY=VALUE`` changes one key of the recipe for an experiment (the figure shows the recipe it
                   ran), ``--threads 1`` is kinder to a shared machine.
 * ``p4``        — training throughput (examples/s) on the same examples and steps with pad-to-max-length vs dynamic
