@@ -13,7 +13,8 @@ benchmark and the tests run exactly what the chapter taught:
   signature ``Trainer(compute_metrics=...)`` expects;
 * :func:`train_classifier` / :func:`evaluate_classifier` — one pass of the loop (forward with labels,
   backward, optimizer and scheduler steps) and an evaluation pass, on CPU or CUDA;
-* :data:`RECIPE` — the book's fine-tuning recipe, the one ``make bench`` measures.
+* :data:`RECIPE` / :func:`build_classifier` — the book's fine-tuning recipe, the one ``make bench``
+  measures, and its model (:class:`MeanPoolingClassifier`: the head reads :func:`mean_pool`).
 """
 from __future__ import annotations
 
@@ -21,25 +22,116 @@ import math
 import time
 from typing import Iterable
 
-__all__ = ["NO_DECAY", "RECIPE", "split_decay_names", "parameter_groups", "classification_metrics",
-           "move_to", "train_classifier", "evaluate_classifier"]
+import torch
+
+__all__ = ["NO_DECAY", "RECIPE", "mean_pool", "MeanPoolingClassifier", "build_classifier", "split_decay_names",
+           "parameter_groups", "classification_metrics", "move_to", "train_classifier", "evaluate_classifier"]
 
 #: The seed's ``no_decay`` list: parameter-name substrings that get no weight decay.
 NO_DECAY = ("bias", "LayerNorm.weight")
 
-#: The book's recipe on the movie sentences (chapter 10 trains a shortened version of it;
-#: ``scripts/bench.py --only p3`` runs it in full and reports test accuracy and wall time).
+#: The book's recipe for the movie sentences, the one definition chapter 10 shows and ``make bench``
+#: measures (``scripts/bench.py --only p3``: held-out test accuracy, training time). Chapter 10 trains a
+#: shortened version of it (fewer sentences and steps) to stay within a few minutes.
 RECIPE = {
     "checkpoint": "encoder",  # all-MiniLM-L6-v2 offline, bert-base-uncased in hub mode
+    "pooling": "mean",  # mean of the last hidden states over real tokens ("cls": the [CLS] pooler head)
+    "freeze_word_embeddings": True,  # the 30 522 x 384 matrix stays as pretrained (a CPU step ~30 % cheaper)
+    # training splits of other sets that join the movie one (helpers.data.load_sentences): the Amazon
+    # review sentences, rated by people the same way; validation and test stay movie sentences only
+    "extra_train_sets": ["amazon"],
     "max_length": 64,
     "batch_size": 32,
-    "epochs": 1,
+    "epochs": 2,
     "learning_rate": 1e-4,
-    "weight_decay": 0.01,
-    "warmup_ratio": 0.1,
+    "weight_decay": 0.01,  # on weights only: never on biases and LayerNorm weights (NO_DECAY)
+    "warmup_ratio": 0.1,  # linear warm-up over 10 % of the steps, then linear decay to 0
     "length_grouped": True,  # dynamic padding + batches of similar length (transformers' LengthGroupedSampler)
     "seed": 0,
 }
+
+POOLINGS = ("mean", "cls")
+
+
+def mean_pool(hidden, attention_mask):
+    """The mean of ``hidden`` (batch, length, width) over the positions where ``attention_mask`` is 1.
+
+    This is how sentence-transformers turns all-MiniLM-L6-v2's token vectors into one sentence vector
+    (padding positions do not count). Returns a (batch, width) tensor.
+
+    Defined in chapter 10 (``book/10_finetune_pytorch.ipynb``, "Freezing the body").
+    """
+    if hidden.dim() != 3 or attention_mask.shape != hidden.shape[:2]:
+        raise ValueError(f"hidden must be (batch, length, width) and attention_mask (batch, length); got "
+                         f"{tuple(hidden.shape)} and {tuple(attention_mask.shape)}")
+    mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+    return (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+
+
+class MeanPoolingClassifier(torch.nn.Module):
+    """A pretrained encoder (``body``), mean pooling, dropout and a new linear head.
+
+    Called like ``BertForSequenceClassification`` — ``model(**batch)`` with ``input_ids``,
+    ``attention_mask`` (and optional ``token_type_ids`` and ``labels``) — and returns the same
+    ``SequenceClassifierOutput`` (``loss`` is the cross-entropy when labels are given), so the
+    chapter's loop, :func:`train_classifier` and :func:`evaluate_classifier` run it unchanged. The
+    head reads :func:`mean_pool` of the last hidden states instead of the ``[CLS]`` pooler output.
+
+    Defined in chapter 10 (``book/10_finetune_pytorch.ipynb``, "Freezing the body").
+    """
+
+    def __init__(self, body, num_labels: int = 2):
+        super().__init__()
+        if num_labels < 2:
+            raise ValueError(f"num_labels must be >= 2 for a classifier, got {num_labels}")
+        config = body.config
+        self.body = body
+        self.num_labels = num_labels
+        self.dropout = torch.nn.Dropout(getattr(config, "hidden_dropout_prob", 0.1))
+        self.classifier = torch.nn.Linear(config.hidden_size, num_labels)
+        # initialised like transformers' heads: normal(0, initializer_range), bias 0
+        torch.nn.init.normal_(self.classifier.weight, std=getattr(config, "initializer_range", 0.02))
+        torch.nn.init.zeros_(self.classifier.bias)
+
+    @property
+    def base_model(self):
+        return self.body
+
+    def forward(self, input_ids, attention_mask, token_type_ids=None, labels=None):
+        from transformers.modeling_outputs import SequenceClassifierOutput
+
+        extra = {} if token_type_ids is None else {"token_type_ids": token_type_ids}
+        hidden = self.body(input_ids=input_ids, attention_mask=attention_mask, **extra).last_hidden_state
+        logits = self.classifier(self.dropout(mean_pool(hidden, attention_mask)))
+        loss = None if labels is None else torch.nn.functional.cross_entropy(logits, labels.view(-1))
+        return SequenceClassifierOutput(loss=loss, logits=logits)
+
+
+def build_classifier(recipe: dict = RECIPE, num_labels: int = 2):
+    """The recipe's model: its checkpoint's encoder with a new ``num_labels`` head, frozen as it says.
+
+    ``recipe["pooling"]`` is ``"mean"`` (:class:`MeanPoolingClassifier`) or ``"cls"``
+    (``AutoModelForSequenceClassification``: the head reads the ``[CLS]`` pooler output);
+    ``recipe["freeze_word_embeddings"]`` sets ``requires_grad=False`` on the word-embedding matrix.
+    The head is random: seed before calling it (``helpers.setup.seed_everything``).
+
+    Defined in chapter 10 (``book/10_finetune_pytorch.ipynb``, "The full recipe").
+    """
+    from transformers import AutoModel, AutoModelForSequenceClassification
+
+    from .checkpoints import checkpoint
+
+    pooling = recipe.get("pooling")
+    if pooling not in POOLINGS:
+        raise ValueError(f"recipe['pooling'] must be one of {POOLINGS}, got {pooling!r}")
+    path = checkpoint(recipe["checkpoint"])
+    if pooling == "mean":
+        model = MeanPoolingClassifier(AutoModel.from_pretrained(path, add_pooling_layer=False), num_labels)
+    else:
+        model = AutoModelForSequenceClassification.from_pretrained(path, num_labels=num_labels)
+    if recipe.get("freeze_word_embeddings"):
+        model.base_model.get_input_embeddings().weight.requires_grad_(False)
+    return model
 
 
 def split_decay_names(model, no_decay: Iterable[str] = NO_DECAY, strict: bool = True) -> tuple[list[str], list[str]]:

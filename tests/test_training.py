@@ -6,11 +6,13 @@ import numpy as np
 import pytest
 import torch
 from torch.utils.data import DataLoader
-from transformers import (BertConfig, BertForSequenceClassification, EvalPrediction, LlamaConfig, LlamaForCausalLM,
-                          Trainer, get_linear_schedule_with_warmup)
+from transformers import (BertConfig, BertForSequenceClassification, BertModel, EvalPrediction, LlamaConfig,
+                          LlamaForCausalLM, Trainer, get_linear_schedule_with_warmup)
 
-from helpers.training import (NO_DECAY, RECIPE, classification_metrics, evaluate_classifier, move_to,
-                              parameter_groups, split_decay_names, train_classifier)
+import helpers.checkpoints
+from helpers.training import (NO_DECAY, RECIPE, MeanPoolingClassifier, build_classifier, classification_metrics,
+                              evaluate_classifier, mean_pool, move_to, parameter_groups, split_decay_names,
+                              train_classifier)
 
 
 def tiny_bert(num_labels=2, seed=0):
@@ -175,4 +177,66 @@ def test_loop_bad_input():
 
 def test_recipe_is_the_documented_one():
     assert RECIPE["checkpoint"] == "encoder" and RECIPE["max_length"] == 64 and RECIPE["batch_size"] == 32
-    assert RECIPE["length_grouped"] is True and 0 < RECIPE["warmup_ratio"] < 1
+    assert RECIPE["pooling"] == "mean" and RECIPE["freeze_word_embeddings"] is True
+    assert RECIPE["extra_train_sets"] == ["amazon"]
+    assert RECIPE["epochs"] == 2 and RECIPE["learning_rate"] == 1e-4 and RECIPE["weight_decay"] == 0.01
+    assert RECIPE["length_grouped"] is True and RECIPE["warmup_ratio"] == 0.1
+
+
+# ---------------------------------------------------------------- mean pooling and the recipe's model
+def test_mean_pool_exact_values_and_padding_left_out():
+    hidden = torch.tensor([[[1.0, 2.0], [3.0, 4.0], [100.0, 100.0]],
+                           [[5.0, 6.0], [7.0, 8.0], [9.0, 10.0]]])
+    mask = torch.tensor([[1, 1, 0], [1, 1, 1]])
+    assert torch.equal(mean_pool(hidden, mask), torch.tensor([[2.0, 3.0], [7.0, 8.0]]))
+    with pytest.raises(ValueError, match="attention_mask"):
+        mean_pool(hidden, mask[:, :2])
+    with pytest.raises(ValueError, match="batch, length, width"):
+        mean_pool(hidden[0], mask[0])
+
+
+def tiny_body(seed=0):
+    torch.manual_seed(seed)
+    config = BertConfig(vocab_size=50, hidden_size=16, num_hidden_layers=2, num_attention_heads=2,
+                        intermediate_size=32, max_position_embeddings=32)
+    return BertModel(config, add_pooling_layer=False)
+
+
+def test_mean_pooling_classifier_is_a_head_on_the_mean():
+    model = MeanPoolingClassifier(tiny_body(), num_labels=3).eval()
+    assert model.base_model is model.body and model.classifier.out_features == 3
+    assert torch.equal(model.classifier.bias, torch.zeros(3))
+    batch = tiny_batches(1)[0]
+    batch["attention_mask"][:, 4:] = 0  # padding at the end of every row
+    out = model(**batch)
+    hidden = model.body(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).last_hidden_state
+    by_hand = hidden[:, :4].mean(1) @ model.classifier.weight.T + model.classifier.bias
+    assert torch.allclose(out.logits, by_hand, atol=1e-6)
+    assert torch.allclose(out.loss, torch.nn.functional.cross_entropy(out.logits, batch["labels"]))
+    assert model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).loss is None
+    with pytest.raises(ValueError, match="num_labels"):
+        MeanPoolingClassifier(tiny_body(), num_labels=1)
+
+
+def test_mean_pooling_classifier_runs_in_the_loop():
+    model = MeanPoolingClassifier(tiny_body())
+    opt = torch.optim.AdamW(parameter_groups(model), lr=1e-2)
+    before = model.body.encoder.layer[0].attention.self.query.weight.detach().clone()
+    hist = train_classifier(model, tiny_batches(3), opt, progress=False)
+    assert hist["step"] == [1, 2, 3]
+    assert not torch.equal(before, model.body.encoder.layer[0].attention.self.query.weight)
+    assert evaluate_classifier(model, tiny_batches(2))["n"] == 8
+
+
+def test_build_classifier_follows_the_recipe(tmp_path, monkeypatch):
+    tiny_body().save_pretrained(tmp_path)
+    monkeypatch.setattr(helpers.checkpoints, "checkpoint", lambda name: str(tmp_path))
+    model = build_classifier(RECIPE)
+    assert isinstance(model, MeanPoolingClassifier)
+    frozen = [n for n, p in model.named_parameters() if not p.requires_grad]
+    assert frozen == ["body.embeddings.word_embeddings.weight"]
+    assert "pooler" not in " ".join(n for n, _ in model.named_parameters())
+    cls = build_classifier({**RECIPE, "pooling": "cls", "freeze_word_embeddings": False})
+    assert isinstance(cls, BertForSequenceClassification) and all(p.requires_grad for p in cls.parameters())
+    with pytest.raises(ValueError, match="pooling"):
+        build_classifier({**RECIPE, "pooling": "max"})
