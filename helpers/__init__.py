@@ -6,6 +6,7 @@ transformers is imported.
 
 Defined in chapter 1 (``book/01_installation_and_caching.ipynb``, "Setting up a chapter").
 """
+
 from .checkpoints import CHECKPOINTS, checkpoint, checkpoint_table, hub_mode
 from .setup import setup_chapter
 

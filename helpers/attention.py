@@ -5,6 +5,7 @@ Defined in chapter 2 (``book/02b_the_model.ipynb``, "Hidden states and attention
 The lesson (asking a model for ``output_attentions=True`` and picking a layer and a head out of the
 ``(batch, heads, query, key)`` tensors it returns) stays in the notebook; this module only draws.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -20,8 +21,10 @@ def attention_matrix(attentions, layer: int, head: int, example: int = 0, n_toke
     Defined in chapter 2 (``book/02b_the_model.ipynb``, "Hidden states and attention weights").
     """
     if attentions is None or len(attentions) == 0:
-        raise ValueError("no attention weights: call the model with output_attentions=True and load it with "
-                         "attn_implementation='eager' (the default 'sdpa' kernel returns none)")
+        raise ValueError(
+            "no attention weights: call the model with output_attentions=True and load it with "
+            "attn_implementation='eager' (the default 'sdpa' kernel returns none)"
+        )
     n_layers = len(attentions)
     if not -n_layers <= layer < n_layers:
         raise IndexError(f"layer {layer} out of range: the model returned {n_layers} layers of attention")

@@ -12,6 +12,7 @@ chapter's first cell on Colab installs this package with the extras its row list
 To add a zoo entry that a chapter uses: register it in ``helpers/zoo``, add its name to the chapter's ``zoo`` below
 (the test names the chapters that use it) and its build time to ``BUILD_SECONDS``.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -25,25 +26,39 @@ class Chapter:
     lists_the_zoo: bool = False  # it also shows whatever else is built (names a scan of its code cannot see)
 
 
-CHAPTERS: dict[str, Chapter] = {c.notebook: c for c in [
-    Chapter("01_installation_and_caching", ("minilm", "bert-base-cased-tokenizer", "sentences", "smollm2"),
-            lists_the_zoo=True),
-    Chapter("02_pipelines", ("sentiment",)),
-    Chapter("02b_the_model", ("minilm", "sentiment")),
-    Chapter("03_tokenizers", ("minilm", "bert-base-cased-tokenizer", "bert-base-chinese-tokenizer",
-                              "bert-multilingual-cased-tokenizer", "smollm2")),
-    Chapter("04_model_inputs", ("minilm", "bert-base-cased-tokenizer", "smollm2")),
-    Chapter("05_classification_and_qa", ("minilm", "sentiment", "qa"), extras=("spacy",)),
-    Chapter("06_language_modelling", ("sentences", "fill-mask", "smollm2", "instruct")),
-    Chapter("07_ner", ("sentences", "ner"), extras=("spacy",)),
-    Chapter("08_summarization_translation", ("instruct",)),
-    Chapter("09_model_families", ("minilm", "smollm2"), lists_the_zoo=True),
-    Chapter("10_finetune_pytorch", ("minilm", "sentences", "smollm2"), extras=("sklearn",)),
-    Chapter("11_finetune_keras", ("minilm", "sentences"), extras=("keras",)),
-    Chapter("12_trainer", ("minilm", "sentences"), extras=("sklearn",)),
-    Chapter("13_scaling_out", ("minilm", "sentences")),
-    Chapter("appendix_migration", ("minilm", "smollm2")),
-]}
+CHAPTERS: dict[str, Chapter] = {
+    c.notebook: c
+    for c in [
+        Chapter(
+            "01_installation_and_caching",
+            ("minilm", "bert-base-cased-tokenizer", "sentences", "smollm2"),
+            lists_the_zoo=True,
+        ),
+        Chapter("02_pipelines", ("sentiment",)),
+        Chapter("02b_the_model", ("minilm", "sentiment")),
+        Chapter(
+            "03_tokenizers",
+            (
+                "minilm",
+                "bert-base-cased-tokenizer",
+                "bert-base-chinese-tokenizer",
+                "bert-multilingual-cased-tokenizer",
+                "smollm2",
+            ),
+        ),
+        Chapter("04_model_inputs", ("minilm", "bert-base-cased-tokenizer", "smollm2")),
+        Chapter("05_classification_and_qa", ("minilm", "sentiment", "qa"), extras=("spacy",)),
+        Chapter("06_language_modelling", ("sentences", "fill-mask", "smollm2", "instruct")),
+        Chapter("07_ner", ("sentences", "ner"), extras=("spacy",)),
+        Chapter("08_summarization_translation", ("instruct",)),
+        Chapter("09_model_families", ("minilm", "smollm2"), lists_the_zoo=True),
+        Chapter("10_finetune_pytorch", ("minilm", "sentences", "smollm2"), extras=("sklearn",)),
+        Chapter("11_finetune_keras", ("minilm", "sentences"), extras=("keras",)),
+        Chapter("12_trainer", ("minilm", "sentences"), extras=("sklearn",)),
+        Chapter("13_scaling_out", ("minilm", "sentences")),
+        Chapter("appendix_migration", ("minilm", "smollm2")),
+    ]
+}
 
 # Seconds each entry takes to build on 2 CPU cores with one torch thread (its `build_seconds` in a manifest of a
 # full `make zoo`, rounded up), for the estimate a chapter prints before it builds.
@@ -82,9 +97,11 @@ def check_extras(notebook: str) -> None:
     missing = [e for e in row.extras if importlib.util.find_spec(EXTRA_MODULES.get(e, e)) is None]
     if missing:
         extras = ",".join(row.extras)
-        raise ImportError(f"{notebook} needs the optional packages [{', '.join(missing)}]: install them with "
-                          f'`pip install "hfbook-helpers[{extras}] @ git+https://github.com/{REPO}"` (in a clone: '
-                          f'`pip install -e ".[{extras}]"`; `make venv` installs everything)')
+        raise ImportError(
+            f"{notebook} needs the optional packages [{', '.join(missing)}]: install them with "
+            f'`pip install "hfbook-helpers[{extras}] @ git+https://github.com/{REPO}"` (in a clone: '
+            f'`pip install -e ".[{extras}]"`; `make venv` installs everything)'
+        )
 
 
 def entries_for(notebook: str, hub: bool = False) -> list[str]:
@@ -116,10 +133,16 @@ def build_chapter_zoo(notebook: str, hub: bool = False, jobs: int = 2, log=print
         return []
     minutes = max(1, round(expected_seconds(missing) / 60))
     what = "the entry" if len(missing) == 1 else f"the {len(missing)} entries"
-    log(f"Zoo: building {what} this chapter needs ({', '.join(missing)}); about {minutes} min on 2 CPU cores, once "
-        "(the zoo keeps them) ...")
-    bar = tqdm(total=expected_seconds(missing), unit="s", desc="zoo",
-               bar_format="{l_bar}{bar}| {n:.0f}/{total:.0f} s expected [{elapsed}{postfix}]")
+    log(
+        f"Zoo: building {what} this chapter needs ({', '.join(missing)}); about {minutes} min on 2 CPU cores, once "
+        "(the zoo keeps them) ..."
+    )
+    bar = tqdm(
+        total=expected_seconds(missing),
+        unit="s",
+        desc="zoo",
+        bar_format="{l_bar}{bar}| {n:.0f}/{total:.0f} s expected [{elapsed}{postfix}]",
+    )
 
     def done(name: str) -> None:
         if name in missing:

@@ -6,6 +6,7 @@ Offline (the default) a name resolves to the absolute path of a folder in the of
 in hub mode (``HFBOOK_HUB=1``) to the hub id of the checkpoint the seed tutorial used. The table below
 is the only place where both are written down; ``checkpoint_table()`` shows it.
 """
+
 from __future__ import annotations
 
 import os
@@ -27,35 +28,79 @@ class Checkpoint:
 
 
 QWEN_CHAT = "Qwen2.5-Coder-0.5B-Instruct (de-quantised from 4-bit GGUF)"
-CHECKPOINTS: dict[str, Checkpoint] = {c.name: c for c in [
-    Checkpoint("encoder", "minilm", "all-MiniLM-L6-v2 (BertModel, 6 layers, uncased)", "bert-base-uncased"),
-    Checkpoint("minilm", "minilm", "all-MiniLM-L6-v2 (BertModel, 6 layers, uncased)",
-               "sentence-transformers/all-MiniLM-L6-v2"),
-    Checkpoint("bert-base-cased", "bert-base-cased-tokenizer",
-               "bert-base-cased tokenizer (vocabulary rebuilt from blingfire; no weights)", "bert-base-cased"),
-    Checkpoint("bert-base-chinese", "bert-base-chinese-tokenizer",
-               "bert-base-chinese tokenizer (vocabulary rebuilt from blingfire; no weights)", "bert-base-chinese"),
-    Checkpoint("bert-base-multilingual-cased", "bert-multilingual-cased-tokenizer",
-               "bert-base-multilingual-cased tokenizer (vocabulary rebuilt from blingfire; no weights)",
-               "bert-base-multilingual-cased"),
-    Checkpoint("causal-lm", "smollm2", "SmolLM2-135M-Instruct (de-quantised from 4-bit GGUF)",
-               "HuggingFaceTB/SmolLM2-135M-Instruct"),
-    Checkpoint("gpt2", None, "(hub only: the seed's causal LM)", "gpt2"),
-    Checkpoint("sentiment", "sentiment", "MiniLM-L6 + sentiment head trained on Rotten Tomatoes sentences",
-               "distilbert-base-uncased-finetuned-sst-2-english"),
-    Checkpoint("ner", "ner", "MiniLM-L6 + CoNLL tag head trained on spaCy silver labels",
-               "dbmdz/bert-large-cased-finetuned-conll03-english"),
-    Checkpoint("qa", "qa", "MiniLM-L6 + extractive QA head trained on questions built from shipped text",
-               "bert-large-uncased-whole-word-masking-finetuned-squad"),
-    Checkpoint("fill-mask", "fill-mask", "MiniLM-L6 + masked-LM head trained on shipped text", "distilroberta-base"),
-    Checkpoint("paraphrase", "minilm", "all-MiniLM-L6-v2 embeddings + cosine similarity (no pair head)",
-               "bert-base-cased-finetuned-mrpc"),
-    Checkpoint("summarization", "instruct", QWEN_CHAT + " asked for a summary in a chat message", "t5-base"),
-    Checkpoint("translation", "instruct", QWEN_CHAT + " asked for a translation in a chat message", "t5-base"),
-    Checkpoint("translation-en-zh", "instruct", QWEN_CHAT + " asked for a translation in a chat message",
-               "Helsinki-NLP/opus-mt-en-zh"),
-    Checkpoint("chat", "instruct", QWEN_CHAT, "Qwen/Qwen2.5-Coder-0.5B-Instruct"),
-]}
+CHECKPOINTS: dict[str, Checkpoint] = {
+    c.name: c
+    for c in [
+        Checkpoint("encoder", "minilm", "all-MiniLM-L6-v2 (BertModel, 6 layers, uncased)", "bert-base-uncased"),
+        Checkpoint(
+            "minilm",
+            "minilm",
+            "all-MiniLM-L6-v2 (BertModel, 6 layers, uncased)",
+            "sentence-transformers/all-MiniLM-L6-v2",
+        ),
+        Checkpoint(
+            "bert-base-cased",
+            "bert-base-cased-tokenizer",
+            "bert-base-cased tokenizer (vocabulary rebuilt from blingfire; no weights)",
+            "bert-base-cased",
+        ),
+        Checkpoint(
+            "bert-base-chinese",
+            "bert-base-chinese-tokenizer",
+            "bert-base-chinese tokenizer (vocabulary rebuilt from blingfire; no weights)",
+            "bert-base-chinese",
+        ),
+        Checkpoint(
+            "bert-base-multilingual-cased",
+            "bert-multilingual-cased-tokenizer",
+            "bert-base-multilingual-cased tokenizer (vocabulary rebuilt from blingfire; no weights)",
+            "bert-base-multilingual-cased",
+        ),
+        Checkpoint(
+            "causal-lm",
+            "smollm2",
+            "SmolLM2-135M-Instruct (de-quantised from 4-bit GGUF)",
+            "HuggingFaceTB/SmolLM2-135M-Instruct",
+        ),
+        Checkpoint("gpt2", None, "(hub only: the seed's causal LM)", "gpt2"),
+        Checkpoint(
+            "sentiment",
+            "sentiment",
+            "MiniLM-L6 + sentiment head trained on Rotten Tomatoes sentences",
+            "distilbert-base-uncased-finetuned-sst-2-english",
+        ),
+        Checkpoint(
+            "ner",
+            "ner",
+            "MiniLM-L6 + CoNLL tag head trained on spaCy silver labels",
+            "dbmdz/bert-large-cased-finetuned-conll03-english",
+        ),
+        Checkpoint(
+            "qa",
+            "qa",
+            "MiniLM-L6 + extractive QA head trained on questions built from shipped text",
+            "bert-large-uncased-whole-word-masking-finetuned-squad",
+        ),
+        Checkpoint(
+            "fill-mask", "fill-mask", "MiniLM-L6 + masked-LM head trained on shipped text", "distilroberta-base"
+        ),
+        Checkpoint(
+            "paraphrase",
+            "minilm",
+            "all-MiniLM-L6-v2 embeddings + cosine similarity (no pair head)",
+            "bert-base-cased-finetuned-mrpc",
+        ),
+        Checkpoint("summarization", "instruct", QWEN_CHAT + " asked for a summary in a chat message", "t5-base"),
+        Checkpoint("translation", "instruct", QWEN_CHAT + " asked for a translation in a chat message", "t5-base"),
+        Checkpoint(
+            "translation-en-zh",
+            "instruct",
+            QWEN_CHAT + " asked for a translation in a chat message",
+            "Helsinki-NLP/opus-mt-en-zh",
+        ),
+        Checkpoint("chat", "instruct", QWEN_CHAT, "Qwen/Qwen2.5-Coder-0.5B-Instruct"),
+    ]
+}
 
 
 def hub_mode() -> bool:
@@ -79,13 +124,16 @@ def checkpoint(name: str) -> str:
             raise KeyError(f"checkpoint {name!r} exists offline only; unset {HUB_SWITCH}")
         return entry.hub
     if entry.zoo is None:
-        raise KeyError(f"checkpoint {name!r} ({entry.hub}) is hub-only: set {HUB_SWITCH}=1 on a machine with "
-                       "internet to run it")
+        raise KeyError(
+            f"checkpoint {name!r} ({entry.hub}) is hub-only: set {HUB_SWITCH}=1 on a machine with internet to run it"
+        )
     manifest = read_manifest()
     if entry.zoo not in manifest:
-        raise ZooMissingError(f"checkpoint {name!r} needs zoo entry {entry.zoo!r}, which is not built at "
-                              f"{entry_dir(entry.zoo)}; build it with `python -m helpers.zoo build {entry.zoo}` "
-                              "(or `make zoo`)")
+        raise ZooMissingError(
+            f"checkpoint {name!r} needs zoo entry {entry.zoo!r}, which is not built at "
+            f"{entry_dir(entry.zoo)}; build it with `python -m helpers.zoo build {entry.zoo}` "
+            "(or `make zoo`)"
+        )
     check_unchanged(entry.zoo, manifest)  # a missing or changed file: an error naming the rebuild command
     return str(entry_dir(entry.zoo))
 
@@ -94,7 +142,14 @@ def checkpoint_table():
     """The table of names as a pandas DataFrame: what runs offline, and what hub mode loads instead."""
     import pandas as pd
 
-    rows = [{"name": c.name, "offline (zoo entry)": c.zoo or "—", "what runs offline": c.offline_model,
-             "hub mode (seed's checkpoint)": c.hub or "—",
-             "built": "yes" if c.zoo and is_built(c.zoo) else "no"} for c in CHECKPOINTS.values()]
+    rows = [
+        {
+            "name": c.name,
+            "offline (zoo entry)": c.zoo or "—",
+            "what runs offline": c.offline_model,
+            "hub mode (seed's checkpoint)": c.hub or "—",
+            "built": "yes" if c.zoo and is_built(c.zoo) else "no",
+        }
+        for c in CHECKPOINTS.values()
+    ]
     return pd.DataFrame(rows).set_index("name")

@@ -7,6 +7,7 @@ sentences with non-zero valence), ``tweets``, ``amazon`` and ``nyt``. Columns: `
 ``label`` (a ``ClassLabel``: 1 "positive" if the human-rated valence is positive, else 0 "negative") and ``valence`` (mean rating in [-4, 4]).
 Splits are fixed (seeded shuffle, 80/10/10) at zoo build time, so every chapter sees the same ones.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -38,6 +39,12 @@ def load_sentences(name: str = "movie"):
     missing = [f for f in files.values() if not Path(f).is_file()]
     if missing:
         raise ZooMissingError(f"missing {missing}; run `python -m helpers.zoo build sentences --force`")
-    features = Features({"id": Value("string"), "sentence": Value("string"),
-                         "label": ClassLabel(names=list(LABELS)), "valence": Value("float64")})
+    features = Features(
+        {
+            "id": Value("string"),
+            "sentence": Value("string"),
+            "label": ClassLabel(names=list(LABELS)),
+            "valence": Value("float64"),
+        }
+    )
     return load_dataset("csv", data_files=files, features=features)

@@ -9,6 +9,7 @@ text classifier's head. This module is the other direction, written as the inver
 (``keras_hub/src/utils/transformers/convert_bert.py``): each Keras variable becomes the transformers tensor of the same
 name, with Dense kernels transposed and the per-head attention kernels reshaped back to 2-D.
 """
+
 from __future__ import annotations
 
 import json
@@ -37,8 +38,10 @@ def write_vocab_txt(tokenizer, folder) -> Path:
     ids = [i for _, i in by_id]
     if ids != list(range(len(ids))):
         missing = sorted(set(range(max(ids) + 1)) - set(ids))[:5]
-        raise ValueError(f"token ids must be exactly 0..{len(ids) - 1} (one line per id); "
-                         f"missing or duplicated ids, e.g. missing {missing}")
+        raise ValueError(
+            f"token ids must be exactly 0..{len(ids) - 1} (one line per id); "
+            f"missing or duplicated ids, e.g. missing {missing}"
+        )
     for token, _ in by_id:
         if "\n" in token or "\r" in token:
             raise ValueError(f"token {token!r} contains a line break and cannot be written to vocab.txt")
@@ -79,8 +82,7 @@ def bert_backbone_state_dict(backbone, prefix: str = "") -> dict[str, np.ndarray
         sd[prefix + name] = np.ascontiguousarray(array, dtype=np.float32)
 
     put("embeddings.word_embeddings.weight", _np(backbone.get_layer("token_embedding").embeddings))
-    put("embeddings.position_embeddings.weight",
-        _np(backbone.get_layer("position_embedding").position_embeddings))
+    put("embeddings.position_embeddings.weight", _np(backbone.get_layer("position_embedding").position_embeddings))
     put("embeddings.token_type_embeddings.weight", _np(backbone.get_layer("segment_embedding").embeddings))
     put("embeddings.LayerNorm.weight", _np(backbone.get_layer("embeddings_layer_norm").gamma))
     put("embeddings.LayerNorm.bias", _np(backbone.get_layer("embeddings_layer_norm").beta))
@@ -88,8 +90,11 @@ def bert_backbone_state_dict(backbone, prefix: str = "") -> dict[str, np.ndarray
         block = backbone.get_layer(f"transformer_layer_{i}")
         attn = block._self_attention_layer
         p = f"encoder.layer.{i}."
-        for hf_name, dense in (("attention.self.query", attn.query_dense), ("attention.self.key", attn.key_dense),
-                               ("attention.self.value", attn.value_dense)):
+        for hf_name, dense in (
+            ("attention.self.query", attn.query_dense),
+            ("attention.self.key", attn.key_dense),
+            ("attention.self.value", attn.value_dense),
+        ):
             put(p + hf_name + ".weight", _np(dense.kernel).reshape(hidden, hidden).T)  # [in, heads, dim] -> [out, in]
             put(p + hf_name + ".bias", _np(dense.bias).reshape(hidden))
         put(p + "attention.output.dense.weight", _np(attn.output_dense.kernel).reshape(hidden, hidden).T)
@@ -116,20 +121,29 @@ def bert_config_from_keras(backbone, num_labels: int | None = None, hidden_act: 
 
     _check_bert_backbone(backbone)
     ln = backbone.get_layer("embeddings_layer_norm")
-    kwargs = dict(vocab_size=backbone.vocabulary_size, hidden_size=backbone.hidden_dim,
-                  num_hidden_layers=backbone.num_layers, num_attention_heads=backbone.num_heads,
-                  intermediate_size=backbone.intermediate_dim, max_position_embeddings=backbone.max_sequence_length,
-                  type_vocab_size=backbone.num_segments, hidden_dropout_prob=backbone.dropout,
-                  attention_probs_dropout_prob=backbone.dropout, layer_norm_eps=float(ln.epsilon),
-                  hidden_act=hidden_act, pad_token_id=0)
+    kwargs = dict(
+        vocab_size=backbone.vocabulary_size,
+        hidden_size=backbone.hidden_dim,
+        num_hidden_layers=backbone.num_layers,
+        num_attention_heads=backbone.num_heads,
+        intermediate_size=backbone.intermediate_dim,
+        max_position_embeddings=backbone.max_sequence_length,
+        type_vocab_size=backbone.num_segments,
+        hidden_dropout_prob=backbone.dropout,
+        attention_probs_dropout_prob=backbone.dropout,
+        layer_norm_eps=float(ln.epsilon),
+        hidden_act=hidden_act,
+        pad_token_id=0,
+    )
     if num_labels is not None:
         kwargs["num_labels"] = num_labels
     kwargs.update(extra)
     return BertConfig(**kwargs)
 
 
-def export_bert_classifier(classifier, folder, id2label: dict[int, str] | None = None,
-                           hidden_act: str = KERAS_BERT_GELU) -> Path:
+def export_bert_classifier(
+    classifier, folder, id2label: dict[int, str] | None = None, hidden_act: str = KERAS_BERT_GELU
+) -> Path:
     """Save a KerasHub ``BertTextClassifier`` as a transformers ``BertForSequenceClassification`` folder.
 
     Writes ``config.json`` + ``model.safetensors`` (through ``BertForSequenceClassification.save_pretrained``, after a
@@ -149,8 +163,10 @@ def export_bert_classifier(classifier, folder, id2label: dict[int, str] | None =
     if not isinstance(classifier, keras_hub.models.BertTextClassifier):
         raise TypeError(f"expected a keras_hub.models.BertTextClassifier, got {type(classifier).__name__}")
     if classifier.activation is not None and getattr(classifier.activation, "__name__", "") != "linear":
-        raise ValueError("the classifier has an output activation; transformers' head returns raw logits — "
-                         "build the Keras classifier with activation=None")
+        raise ValueError(
+            "the classifier has an output activation; transformers' head returns raw logits — "
+            "build the Keras classifier with activation=None"
+        )
     backbone = classifier.backbone
     num_labels = classifier.num_classes
     extra = {"architectures": ["BertForSequenceClassification"]}
@@ -176,10 +192,16 @@ def export_bert_classifier(classifier, folder, id2label: dict[int, str] | None =
         write_vocab_txt({token: i for i, token in enumerate(vocabulary)}, folder)
         # strip_accents written out: transformers' default (None) strips accents whenever it lower-cases, KerasHub's
         # BertTokenizer only when built with strip_accents=True
-        tok_config = {"tokenizer_class": "BertTokenizer", "do_lower_case": bool(tokenizer.lowercase),
-                      "strip_accents": bool(tokenizer.strip_accents),
-                      "model_max_length": int(classifier.preprocessor.sequence_length),
-                      "unk_token": "[UNK]", "sep_token": "[SEP]", "pad_token": "[PAD]", "cls_token": "[CLS]",
-                      "mask_token": "[MASK]"}
+        tok_config = {
+            "tokenizer_class": "BertTokenizer",
+            "do_lower_case": bool(tokenizer.lowercase),
+            "strip_accents": bool(tokenizer.strip_accents),
+            "model_max_length": int(classifier.preprocessor.sequence_length),
+            "unk_token": "[UNK]",
+            "sep_token": "[SEP]",
+            "pad_token": "[PAD]",
+            "cls_token": "[CLS]",
+            "mask_token": "[MASK]",
+        }
         (folder / "tokenizer_config.json").write_text(json.dumps(tok_config, indent=2) + "\n", encoding="utf-8")
     return folder

@@ -10,6 +10,7 @@ status is "still works", shows what it does today; ``new`` runs today's line on 
 
 "since" is what changelogs, pull requests and source comments say; "by 5.0" where the exact release is not certain.
 """
+
 from __future__ import annotations
 
 import functools
@@ -43,6 +44,7 @@ class Move:
 
 # --- tiny objects the checks share (random weights from small configs: fast, no download) -----------------------
 
+
 @functools.lru_cache(maxsize=None)
 def _tokenizer():
     """The book's MiniLM tokenizer (uncased WordPiece), from the zoo offline or the hub in hub mode."""
@@ -56,8 +58,15 @@ def _tokenizer():
 def _bert_config(**kw):
     from transformers import BertConfig
 
-    return BertConfig(vocab_size=_tokenizer().vocab_size, hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
-                      intermediate_size=64, max_position_embeddings=64, **kw)
+    return BertConfig(
+        vocab_size=_tokenizer().vocab_size,
+        hidden_size=32,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=64,
+        **kw,
+    )
 
 
 def _seed():
@@ -89,8 +98,7 @@ def _gone_from_transformers(*names: str) -> str:
 
 def _env_probe(code: str, **env: str) -> str:
     """Run ``code`` in a fresh Python with only the hub variables in ``env`` set; return its stdout."""
-    clean = {k: v for k, v in os.environ.items()
-             if not k.startswith(("HF_", "TRANSFORMERS_", "HUGGINGFACE_"))}
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "TRANSFORMERS_", "HUGGINGFACE_"))}
     clean.update(env)
     out = subprocess.run([sys.executable, "-c", code], env=clean, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
@@ -99,12 +107,14 @@ def _env_probe(code: str, **env: str) -> str:
 
 # --- the checks -----------------------------------------------------------------------------------------------
 
+
 def _lm_head_new() -> str:
     from transformers import AutoModelForCausalLM, AutoModelForMaskedLM, GPT2Config
 
     _seed()
-    causal = AutoModelForCausalLM.from_config(GPT2Config(vocab_size=100, n_embd=32, n_layer=1, n_head=2,
-                                                                 bos_token_id=0, eos_token_id=0))
+    causal = AutoModelForCausalLM.from_config(
+        GPT2Config(vocab_size=100, n_embd=32, n_layer=1, n_head=2, bos_token_id=0, eos_token_id=0)
+    )
     masked = AutoModelForMaskedLM.from_config(_bert_config())
     assert type(causal).__name__ == "GPT2LMHeadModel" and type(masked).__name__ == "BertForMaskedLM"
     return f"{type(causal).__name__}, {type(masked).__name__}"
@@ -132,7 +142,7 @@ def _adamw_new() -> str:
     _seed()
     w = torch.nn.Parameter(torch.ones(3))
     opt = AdamW([w], lr=0.1, weight_decay=0.01)
-    (w ** 2).sum().backward()
+    (w**2).sum().backward()
     opt.step()
     assert torch.all(w < 1)
     return f"torch.optim.AdamW took a step: w = {[round(x, 3) for x in w.tolist()]}"
@@ -186,8 +196,9 @@ def _glue_old() -> str:
 def _glue_new() -> str:
     from datasets import Dataset
 
-    pairs = Dataset.from_dict({"sentence1": ["He said hi.", "It rains."], "sentence2": ["He greeted.", "Sunny."],
-                               "label": [1, 0]})
+    pairs = Dataset.from_dict(
+        {"sentence1": ["He said hi.", "It rains."], "sentence2": ["He greeted.", "Sunny."], "label": [1, 0]}
+    )
     tok = _tokenizer()
     encoded = pairs.map(lambda b: tok(b["sentence1"], b["sentence2"], truncation=True, max_length=128), batched=True)
     assert {"input_ids", "token_type_ids", "attention_mask", "label"} <= set(encoded.column_names)
@@ -198,8 +209,11 @@ def _glue_new() -> str:
 def _eval_strategy_old() -> str:
     from transformers import TrainingArguments
 
-    return _raises(lambda: TrainingArguments(output_dir=tempfile.gettempdir(), evaluation_strategy="epoch"),
-                   TypeError, "evaluation_strategy")
+    return _raises(
+        lambda: TrainingArguments(output_dir=tempfile.gettempdir(), evaluation_strategy="epoch"),
+        TypeError,
+        "evaluation_strategy",
+    )
 
 
 def _eval_strategy_new() -> str:
@@ -214,8 +228,7 @@ def _trainer_tokenizer_old() -> str:
     from transformers import Trainer, TrainingArguments
 
     args = TrainingArguments(output_dir=tempfile.gettempdir(), report_to=[])
-    return _raises(lambda: Trainer(model=_tiny_classifier(), args=args, tokenizer=_tokenizer()), TypeError,
-                   "tokenizer")
+    return _raises(lambda: Trainer(model=_tiny_classifier(), args=args, tokenizer=_tokenizer()), TypeError, "tokenizer")
 
 
 def _trainer_tokenizer_new() -> str:
@@ -295,14 +308,16 @@ def _tiny_ner():
 
     _seed()
     labels = ["O", "B-PER", "I-PER", "B-LOC", "I-LOC"]
-    config = _bert_config(num_labels=len(labels), id2label=dict(enumerate(labels)),
-                          label2id={label: i for i, label in enumerate(labels)})
+    config = _bert_config(
+        num_labels=len(labels), id2label=dict(enumerate(labels)), label2id={label: i for i, label in enumerate(labels)}
+    )
     return pipeline("token-classification", model=BertForTokenClassification(config).eval(), tokenizer=_tokenizer())
 
 
 def _grouped_old() -> str:
-    return _raises(lambda: _tiny_ner()("Hugging Face is based in New York", grouped_entities=True), TypeError,
-                   "grouped_entities")
+    return _raises(
+        lambda: _tiny_ner()("Hugging Face is based in New York", grouped_entities=True), TypeError, "grouped_entities"
+    )
 
 
 def _grouped_new() -> str:
@@ -315,8 +330,8 @@ def _removed_task(task: str) -> Callable[[], str]:
     def check() -> str:
         from transformers import pipeline
 
-        return _raises(lambda: pipeline(task, model=_tiny_classifier(), tokenizer=_tokenizer()), KeyError,
-                       "removed")
+        return _raises(lambda: pipeline(task, model=_tiny_classifier(), tokenizer=_tokenizer()), KeyError, "removed")
+
     return check
 
 
@@ -338,8 +353,9 @@ def _seq2seq_new() -> str:
     from transformers import AutoModelForSeq2SeqLM, T5Config
 
     _seed()
-    model = AutoModelForSeq2SeqLM.from_config(T5Config(vocab_size=100, d_model=32, d_kv=8, d_ff=64, num_layers=1,
-                                                       num_heads=2, decoder_start_token_id=0)).eval()
+    model = AutoModelForSeq2SeqLM.from_config(
+        T5Config(vocab_size=100, d_model=32, d_kv=8, d_ff=64, num_layers=1, num_heads=2, decoder_start_token_id=0)
+    ).eval()
     with torch.no_grad():
         out = model.generate(torch.tensor([[5, 6, 7, 1]]), max_new_tokens=5, num_beams=2, do_sample=False)
     assert out.shape[0] == 1 and 1 < out.shape[1] <= 6
@@ -360,101 +376,201 @@ def _chat_new() -> str:
 
 
 MOVES: list[Move] = [
-    Move("lm-head", "Language-model heads",
-         'model = AutoModelWithLMHead.from_pretrained("gpt2")',
-         'model = AutoModelForCausalLM.from_pretrained("gpt2")  # AutoModelForMaskedLM for BERT-style, '
-         'AutoModelForSeq2SeqLM for T5',
-         "deprecated 4.0 (FutureWarning); removed by 5.0", GONE,
-         lambda: _gone_from_transformers("AutoModelWithLMHead"), _lm_head_new),
-    Move("top-k-top-p", "Sampling filters",
-         "from transformers import top_k_top_p_filtering\n"
-         "filtered = top_k_top_p_filtering(next_token_logits, top_k=50, top_p=1.0)",
-         "filtered = TopPLogitsWarper(top_p=1.0)(input_ids, TopKLogitsWarper(top_k=50)(input_ids, logits))\n"
-         "# or simply: model.generate(input_ids, do_sample=True, top_k=50, top_p=0.95)",
-         "removed 4.39", GONE,
-         lambda: _gone_from_transformers("top_k_top_p_filtering"), _top_k_top_p_new),
-    Move("adamw", "Optimizer",
-         "from transformers import AdamW\noptimizer = AdamW(params, lr=1e-5)",
-         "from torch.optim import AdamW\noptimizer = AdamW(params, lr=1e-5)",
-         "deprecated in 4.x (FutureWarning); removed by 5.0", GONE,
-         lambda: _gone_from_transformers("AdamW"), _adamw_new),
-    Move("tftrainer", "Training loop for TensorFlow",
-         "trainer = TFTrainer(model=model, args=TFTrainingArguments(...), train_dataset=...)",
-         "trainer = Trainer(model=model, args=TrainingArguments(...), train_dataset=...)  # PyTorch\n"
-         "# or Keras: model.compile(...); model.fit(...) with a KerasHub model",
-         "deprecated in 4.x; removed by 5.0", GONE,
-         lambda: _gone_from_transformers("TFTrainer", "TFTrainingArguments"), _trainer_new),
-    Move("tf-classes", "TensorFlow model classes",
-         "model = TFAutoModelForSequenceClassification.from_pretrained(name)\n"
-         "tf_model = TFAutoModel.from_pretrained(save_directory, from_pt=True)",
-         "model = AutoModelForSequenceClassification.from_pretrained(name)  # PyTorch\n"
-         "# TensorFlow/Keras users: keras_hub.models.BertTextClassifier.from_preset(...)",
-         "5.0 (TensorFlow and Flax support removed)", GONE,
-         lambda: _gone_from_transformers("TFAutoModel", "TFAutoModelForSequenceClassification",
-                                         "TFBertForSequenceClassification", "TFPreTrainedModel"),
-         _tf_classes_new),
-    Move("return-tensors-tf", "TensorFlow tensors from a tokenizer",
-         'batch = tokenizer(texts, padding=True, return_tensors="tf")',
-         'batch = tokenizer(texts, padding=True, return_tensors="np")  # then tf.constant(...) or keras',
-         "5.0", GONE, _return_tensors_tf_old, _return_tensors_new),
-    Move("glue-features", "GLUE preprocessing",
-         "from transformers import glue_convert_examples_to_features\n"
-         "train = glue_convert_examples_to_features(data['train'], tokenizer, max_length=128, task='mrpc')",
-         'train = data["train"].map(lambda b: tokenizer(b["sentence1"], b["sentence2"], truncation=True, '
-         'max_length=128), batched=True)',
-         "deprecated in 4.x (use 🤗 Datasets); removed by 5.0", GONE, _glue_old, _glue_new),
-    Move("eval-strategy", "TrainingArguments",
-         'TrainingArguments(output_dir, evaluation_strategy="epoch")',
-         'TrainingArguments(output_dir, eval_strategy="epoch")',
-         "renamed 4.41; old name removed 4.46", GONE, _eval_strategy_old, _eval_strategy_new),
-    Move("trainer-tokenizer", "Trainer",
-         "Trainer(model=model, args=args, tokenizer=tokenizer)",
-         "Trainer(model=model, args=args, processing_class=tokenizer)",
-         "renamed 4.46; old name removed by 5.0", GONE, _trainer_tokenizer_old, _trainer_tokenizer_new),
-    Move("outputs", "Model outputs",
-         "logits = model(**batch)[0]  # tuples (return_dict=False was the default before 4.0)",
-         "logits = model(**batch).logits  # a ModelOutput: named fields, None fields skipped by [i]",
-         "ModelOutput by default since 4.0; [0] and return_dict=False still work in 5.24", STILL_WORKS,
-         _outputs_old, _outputs_new),
-    Move("cache", "Cache location",
-         "TRANSFORMERS_CACHE=/data/hf  # models in ~/.cache/huggingface/transformers/",
-         "HF_HOME=/data/hf  # models in $HF_HOME/hub (or set HF_HUB_CACHE itself)",
-         "hub cache layout 4.22; TRANSFORMERS_CACHE deprecated 4.36, ignored by 5.0", GONE, _cache_old, _cache_new),
-    Move("offline", "Offline switch",
-         "TRANSFORMERS_OFFLINE=1 HF_DATASETS_OFFLINE=1 python run.py",
-         "HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1 python run.py  # set before the first import",
-         "HF_HUB_OFFLINE since huggingface_hub took over downloads (4.22); TRANSFORMERS_OFFLINE still an alias",
-         STILL_WORKS, _offline_old, _offline_new),
-    Move("task-sentiment", "Pipeline task name: sentiment",
-         "classifier = pipeline('sentiment-analysis')",
-         'classifier = pipeline("text-classification", model=checkpoint)  # name the model',
-         "alias kept in 5.24", STILL_WORKS,
-         lambda: _task_alias("sentiment-analysis", "text-classification"),
-         lambda: _task_alias("text-classification", "text-classification")),
-    Move("task-ner", "Pipeline task name: NER",
-         'nlp = pipeline("ner")',
-         'nlp = pipeline("token-classification", model=checkpoint, aggregation_strategy="simple")',
-         "alias kept in 5.24", STILL_WORKS,
-         lambda: _task_alias("ner", "token-classification"),
-         lambda: _task_alias("token-classification", "token-classification")),
-    Move("grouped-entities", "Entity grouping",
-         'nlp = pipeline("ner", grouped_entities=True)',
-         'nlp = pipeline("token-classification", aggregation_strategy="simple")',
-         "aggregation_strategy 4.7; grouped_entities removed by 5.0", GONE, _grouped_old, _grouped_new),
-    Move("task-qa", "Question-answering pipeline",
-         'nlp = pipeline("question-answering")',
-         "AutoModelForQuestionAnswering + span decoding (chapter 5), or text-generation with a chat model",
-         "removed in 5.x (gone by 5.24)", GONE, _removed_task("question-answering"), _qa_new),
-    Move("task-summarization", "Summarization pipeline",
-         'summarizer = pipeline("summarization")',
-         'model.generate(**tokenizer("summarize: " + text, return_tensors="pt"), ...)  # AutoModelForSeq2SeqLM\n'
-         '# or pipeline("text-generation", model=chat_model) with a chat prompt',
-         "deprecated late 4.x; removed 5.0", GONE, _removed_task("summarization"), _seq2seq_new),
-    Move("task-translation", "Translation pipeline",
-         'translator = pipeline("translation_en_to_de")',
-         'pipeline("text-generation", model=chat_model)([{"role": "user", "content": "Translate to German: ..."}])\n'
-         "# or AutoModelForSeq2SeqLM + generate",
-         "deprecated late 4.x; removed 5.0", GONE, _removed_task("translation_en_to_de"), _chat_new),
+    Move(
+        "lm-head",
+        "Language-model heads",
+        'model = AutoModelWithLMHead.from_pretrained("gpt2")',
+        'model = AutoModelForCausalLM.from_pretrained("gpt2")  # AutoModelForMaskedLM for BERT-style, '
+        "AutoModelForSeq2SeqLM for T5",
+        "deprecated 4.0 (FutureWarning); removed by 5.0",
+        GONE,
+        lambda: _gone_from_transformers("AutoModelWithLMHead"),
+        _lm_head_new,
+    ),
+    Move(
+        "top-k-top-p",
+        "Sampling filters",
+        "from transformers import top_k_top_p_filtering\n"
+        "filtered = top_k_top_p_filtering(next_token_logits, top_k=50, top_p=1.0)",
+        "filtered = TopPLogitsWarper(top_p=1.0)(input_ids, TopKLogitsWarper(top_k=50)(input_ids, logits))\n"
+        "# or simply: model.generate(input_ids, do_sample=True, top_k=50, top_p=0.95)",
+        "removed 4.39",
+        GONE,
+        lambda: _gone_from_transformers("top_k_top_p_filtering"),
+        _top_k_top_p_new,
+    ),
+    Move(
+        "adamw",
+        "Optimizer",
+        "from transformers import AdamW\noptimizer = AdamW(params, lr=1e-5)",
+        "from torch.optim import AdamW\noptimizer = AdamW(params, lr=1e-5)",
+        "deprecated in 4.x (FutureWarning); removed by 5.0",
+        GONE,
+        lambda: _gone_from_transformers("AdamW"),
+        _adamw_new,
+    ),
+    Move(
+        "tftrainer",
+        "Training loop for TensorFlow",
+        "trainer = TFTrainer(model=model, args=TFTrainingArguments(...), train_dataset=...)",
+        "trainer = Trainer(model=model, args=TrainingArguments(...), train_dataset=...)  # PyTorch\n"
+        "# or Keras: model.compile(...); model.fit(...) with a KerasHub model",
+        "deprecated in 4.x; removed by 5.0",
+        GONE,
+        lambda: _gone_from_transformers("TFTrainer", "TFTrainingArguments"),
+        _trainer_new,
+    ),
+    Move(
+        "tf-classes",
+        "TensorFlow model classes",
+        "model = TFAutoModelForSequenceClassification.from_pretrained(name)\n"
+        "tf_model = TFAutoModel.from_pretrained(save_directory, from_pt=True)",
+        "model = AutoModelForSequenceClassification.from_pretrained(name)  # PyTorch\n"
+        "# TensorFlow/Keras users: keras_hub.models.BertTextClassifier.from_preset(...)",
+        "5.0 (TensorFlow and Flax support removed)",
+        GONE,
+        lambda: _gone_from_transformers(
+            "TFAutoModel",
+            "TFAutoModelForSequenceClassification",
+            "TFBertForSequenceClassification",
+            "TFPreTrainedModel",
+        ),
+        _tf_classes_new,
+    ),
+    Move(
+        "return-tensors-tf",
+        "TensorFlow tensors from a tokenizer",
+        'batch = tokenizer(texts, padding=True, return_tensors="tf")',
+        'batch = tokenizer(texts, padding=True, return_tensors="np")  # then tf.constant(...) or keras',
+        "5.0",
+        GONE,
+        _return_tensors_tf_old,
+        _return_tensors_new,
+    ),
+    Move(
+        "glue-features",
+        "GLUE preprocessing",
+        "from transformers import glue_convert_examples_to_features\n"
+        "train = glue_convert_examples_to_features(data['train'], tokenizer, max_length=128, task='mrpc')",
+        'train = data["train"].map(lambda b: tokenizer(b["sentence1"], b["sentence2"], truncation=True, '
+        "max_length=128), batched=True)",
+        "deprecated in 4.x (use 🤗 Datasets); removed by 5.0",
+        GONE,
+        _glue_old,
+        _glue_new,
+    ),
+    Move(
+        "eval-strategy",
+        "TrainingArguments",
+        'TrainingArguments(output_dir, evaluation_strategy="epoch")',
+        'TrainingArguments(output_dir, eval_strategy="epoch")',
+        "renamed 4.41; old name removed 4.46",
+        GONE,
+        _eval_strategy_old,
+        _eval_strategy_new,
+    ),
+    Move(
+        "trainer-tokenizer",
+        "Trainer",
+        "Trainer(model=model, args=args, tokenizer=tokenizer)",
+        "Trainer(model=model, args=args, processing_class=tokenizer)",
+        "renamed 4.46; old name removed by 5.0",
+        GONE,
+        _trainer_tokenizer_old,
+        _trainer_tokenizer_new,
+    ),
+    Move(
+        "outputs",
+        "Model outputs",
+        "logits = model(**batch)[0]  # tuples (return_dict=False was the default before 4.0)",
+        "logits = model(**batch).logits  # a ModelOutput: named fields, None fields skipped by [i]",
+        "ModelOutput by default since 4.0; [0] and return_dict=False still work in 5.24",
+        STILL_WORKS,
+        _outputs_old,
+        _outputs_new,
+    ),
+    Move(
+        "cache",
+        "Cache location",
+        "TRANSFORMERS_CACHE=/data/hf  # models in ~/.cache/huggingface/transformers/",
+        "HF_HOME=/data/hf  # models in $HF_HOME/hub (or set HF_HUB_CACHE itself)",
+        "hub cache layout 4.22; TRANSFORMERS_CACHE deprecated 4.36, ignored by 5.0",
+        GONE,
+        _cache_old,
+        _cache_new,
+    ),
+    Move(
+        "offline",
+        "Offline switch",
+        "TRANSFORMERS_OFFLINE=1 HF_DATASETS_OFFLINE=1 python run.py",
+        "HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1 python run.py  # set before the first import",
+        "HF_HUB_OFFLINE since huggingface_hub took over downloads (4.22); TRANSFORMERS_OFFLINE still an alias",
+        STILL_WORKS,
+        _offline_old,
+        _offline_new,
+    ),
+    Move(
+        "task-sentiment",
+        "Pipeline task name: sentiment",
+        "classifier = pipeline('sentiment-analysis')",
+        'classifier = pipeline("text-classification", model=checkpoint)  # name the model',
+        "alias kept in 5.24",
+        STILL_WORKS,
+        lambda: _task_alias("sentiment-analysis", "text-classification"),
+        lambda: _task_alias("text-classification", "text-classification"),
+    ),
+    Move(
+        "task-ner",
+        "Pipeline task name: NER",
+        'nlp = pipeline("ner")',
+        'nlp = pipeline("token-classification", model=checkpoint, aggregation_strategy="simple")',
+        "alias kept in 5.24",
+        STILL_WORKS,
+        lambda: _task_alias("ner", "token-classification"),
+        lambda: _task_alias("token-classification", "token-classification"),
+    ),
+    Move(
+        "grouped-entities",
+        "Entity grouping",
+        'nlp = pipeline("ner", grouped_entities=True)',
+        'nlp = pipeline("token-classification", aggregation_strategy="simple")',
+        "aggregation_strategy 4.7; grouped_entities removed by 5.0",
+        GONE,
+        _grouped_old,
+        _grouped_new,
+    ),
+    Move(
+        "task-qa",
+        "Question-answering pipeline",
+        'nlp = pipeline("question-answering")',
+        "AutoModelForQuestionAnswering + span decoding (chapter 5), or text-generation with a chat model",
+        "removed in 5.x (gone by 5.24)",
+        GONE,
+        _removed_task("question-answering"),
+        _qa_new,
+    ),
+    Move(
+        "task-summarization",
+        "Summarization pipeline",
+        'summarizer = pipeline("summarization")',
+        'model.generate(**tokenizer("summarize: " + text, return_tensors="pt"), ...)  # AutoModelForSeq2SeqLM\n'
+        '# or pipeline("text-generation", model=chat_model) with a chat prompt',
+        "deprecated late 4.x; removed 5.0",
+        GONE,
+        _removed_task("summarization"),
+        _seq2seq_new,
+    ),
+    Move(
+        "task-translation",
+        "Translation pipeline",
+        'translator = pipeline("translation_en_to_de")',
+        'pipeline("text-generation", model=chat_model)([{"role": "user", "content": "Translate to German: ..."}])\n'
+        "# or AutoModelForSeq2SeqLM + generate",
+        "deprecated late 4.x; removed 5.0",
+        GONE,
+        _removed_task("translation_en_to_de"),
+        _chat_new,
+    ),
 ]
 
 BY_KEY = {m.key: m for m in MOVES}
@@ -487,8 +603,19 @@ def migration_table():
     """
     import pandas as pd
 
-    return pd.DataFrame([{"key": m.key, "topic": m.topic, "4.5 (the seed)": m.old, "5.24 (today)": m.new,
-                          "since": m.since, "old line today": m.status} for m in MOVES]).set_index("key")
+    return pd.DataFrame(
+        [
+            {
+                "key": m.key,
+                "topic": m.topic,
+                "4.5 (the seed)": m.old,
+                "5.24 (today)": m.new,
+                "since": m.since,
+                "old line today": m.status,
+            }
+            for m in MOVES
+        ]
+    ).set_index("key")
 
 
 def run_checks():

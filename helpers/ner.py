@@ -8,6 +8,7 @@ turns its logits into the per-piece list that ``pipeline("token-classification")
 ``aggregation_strategy="simple"``: a piece joins the entity before it when it directly follows it, has the
 same entity type and does not start with ``B-``. ``tests/test_ner.py`` checks both against the pipeline.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -71,8 +72,9 @@ def tag_pieces(logits, encoding, id2label: dict, text: str, tokenizer=None, igno
         word = tokens[i] if tokens is not None else tokenizer.convert_ids_to_tokens(int(ids[i]))
         if unk_id is not None and int(ids[i]) == unk_id:
             word = text[start:end]
-        pieces.append({"entity": label, "score": float(probs[i][best]), "index": i, "word": word,
-                       "start": start, "end": end})
+        pieces.append(
+            {"entity": label, "score": float(probs[i][best]), "index": i, "word": word, "start": start, "end": end}
+        )
     return pieces
 
 
@@ -100,13 +102,18 @@ def group_entities(pieces: list[dict], tokenizer=None, ignore_labels=("O",)) -> 
         if missing:
             raise ValueError(f"piece {piece!r} lacks {missing}; expected keys {PIECE_KEYS}")
         if previous_index is not None and piece["index"] <= previous_index:
-            raise ValueError(f"pieces must be in token order with distinct indices; {piece['index']} follows "
-                             f"{previous_index}")
+            raise ValueError(
+                f"pieces must be in token order with distinct indices; {piece['index']} follows {previous_index}"
+            )
         if not 0.0 <= float(piece["score"]) <= 1.0:
             raise ValueError(f"a score must be a probability in [0, 1]; got {piece['score']!r}")
         bi, tag = split_tag(piece["entity"])
-        if groups and piece["index"] == previous_index + 1 and bi != "B" \
-                and split_tag(groups[-1][-1]["entity"])[1] == tag:
+        if (
+            groups
+            and piece["index"] == previous_index + 1
+            and bi != "B"
+            and split_tag(groups[-1][-1]["entity"])[1] == tag
+        ):
             groups[-1].append(piece)
         else:
             groups.append([piece])
@@ -118,7 +125,13 @@ def group_entities(pieces: list[dict], tokenizer=None, ignore_labels=("O",)) -> 
         tag = split_tag(group[0]["entity"])[1]
         if tag in ignore_labels:
             continue
-        entities.append({"entity_group": tag, "score": float(np.mean([float(p["score"]) for p in group])),
-                         "word": join([p["word"] for p in group]), "start": group[0]["start"],
-                         "end": group[-1]["end"]})
+        entities.append(
+            {
+                "entity_group": tag,
+                "score": float(np.mean([float(p["score"]) for p in group])),
+                "word": join([p["word"] for p in group]),
+                "start": group[0]["start"],
+                "end": group[-1]["end"],
+            }
+        )
     return entities

@@ -8,6 +8,7 @@ exactly this: mean-pool the last hidden states over the real tokens, L2-normalis
 the cosine of their vectors (1 = same direction). A pair counts as a paraphrase when the cosine reaches
 :data:`THRESHOLD`.
 """
+
 from __future__ import annotations
 
 #: Cosine at or above which two sentences are called paraphrases. all-MiniLM-L6-v2 puts unrelated sentences
@@ -63,8 +64,9 @@ def embed(sentences: list[str], folder: str | None = None, batch_size: int = 32)
     out = []
     with torch.no_grad():
         for i in range(0, len(sentences), batch_size):
-            enc = tok(sentences[i:i + batch_size], padding=True, truncation=True, max_length=256,
-                      return_tensors="pt").to(dev)
+            enc = tok(
+                sentences[i : i + batch_size], padding=True, truncation=True, max_length=256, return_tensors="pt"
+            ).to(dev)
             hidden = model(**enc).last_hidden_state
             mask = enc["attention_mask"].unsqueeze(-1).to(hidden.dtype)
             mean = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
@@ -84,8 +86,9 @@ def similarity(a: list[str], b: list[str], folder: str | None = None) -> list[fl
     return (ea * eb).sum(-1).clamp(-1.0, 1.0).tolist()
 
 
-def paraphrase_scores(pairs: list[tuple[str, str]], threshold: float = THRESHOLD,
-                      folder: str | None = None) -> list[dict]:
+def paraphrase_scores(
+    pairs: list[tuple[str, str]], threshold: float = THRESHOLD, folder: str | None = None
+) -> list[dict]:
     """For each ``(sentence1, sentence2)``: ``{"score": cosine, "label": "paraphrase" | "not paraphrase"}``.
 
     The label is ``"paraphrase"`` when the cosine is at least ``threshold`` (default :data:`THRESHOLD`).

@@ -3,6 +3,7 @@
 Defined in chapter 10 (``book/10_finetune_pytorch.ipynb``, "Loss curve and learning-rate schedule");
 :func:`split_log_history` and :func:`plot_log_history` in chapter 12 (``book/12_trainer.ipynb``, "Reading log_history").
 """
+
 from __future__ import annotations
 
 __all__ = ["smooth", "plot_loss_and_lr", "split_log_history", "plot_log_history"]

@@ -13,6 +13,7 @@ transformers 5 removed ``pipeline("question-answering")``; its span scoring surv
 pipeline did for a fast tokenizer (long contexts split with a stride, answers aligned to whole words) and
 returns the same ``{"answer", "score", "start", "end"}`` dictionaries.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -51,8 +52,9 @@ def _softmax(logits: np.ndarray, over: np.ndarray) -> np.ndarray:
     return out
 
 
-def best_spans(start_logits, end_logits, allowed, *, top_k: int = 1, max_answer_len: int = 15,
-               normalise_over=None) -> list[Span]:
+def best_spans(
+    start_logits, end_logits, allowed, *, top_k: int = 1, max_answer_len: int = 15, normalise_over=None
+) -> list[Span]:
     """The ``top_k`` best valid spans, best first.
 
     ``start_logits``/``end_logits``: one sequence each (``(seq_len,)`` or ``(1, seq_len)``, NumPy, list or
@@ -69,8 +71,10 @@ def best_spans(start_logits, end_logits, allowed, *, top_k: int = 1, max_answer_
     end = _as_1d("end_logits", end_logits)
     mask = _as_1d("allowed", allowed).astype(bool)
     if not (start.shape == end.shape == mask.shape):
-        raise ValueError(f"start_logits, end_logits and allowed must have the same length; got {start.shape[0]}, "
-                         f"{end.shape[0]} and {mask.shape[0]}")
+        raise ValueError(
+            f"start_logits, end_logits and allowed must have the same length; got {start.shape[0]}, "
+            f"{end.shape[0]} and {mask.shape[0]}"
+        )
     if not mask.any():
         raise ValueError("no token is allowed in the answer (empty context?)")
     if not (np.isfinite(start[mask]).all() and np.isfinite(end[mask]).all()):
@@ -131,8 +135,9 @@ def context_mask(encoding, sequence_index: int = 1) -> np.ndarray:
     return np.array([s == sequence_index for s in seq_ids], dtype=bool)
 
 
-def span_to_chars(span: Span, offsets, encoding=None, *, align_to_words: bool = False,
-                  sequence_index: int = 1) -> tuple[int, int]:
+def span_to_chars(
+    span: Span, offsets, encoding=None, *, align_to_words: bool = False, sequence_index: int = 1
+) -> tuple[int, int]:
     """Character positions ``(start, end)`` (end exclusive) of a span in the original context.
 
     ``offsets``: the tokenizer's ``offset_mapping`` for this sequence (pairs of character positions in the
@@ -154,13 +159,25 @@ def span_to_chars(span: Span, offsets, encoding=None, *, align_to_words: bool = 
         first = encoding.token_to_word(span.start_token)
         last = encoding.token_to_word(span.end_token)
         if first is not None and last is not None:
-            return (int(encoding.word_to_chars(first, sequence_index)[0]),
-                    int(encoding.word_to_chars(last, sequence_index)[1]))
+            return (
+                int(encoding.word_to_chars(first, sequence_index)[0]),
+                int(encoding.word_to_chars(last, sequence_index)[1]),
+            )
     return int(offsets[span.start_token][0]), int(offsets[span.end_token][1])
 
 
-def answer_question(question: str, context: str, model, tokenizer, *, top_k: int = 1, max_answer_len: int = 15,
-                    max_seq_len: int = 384, doc_stride: int = 128, align_to_words: bool = True):
+def answer_question(
+    question: str,
+    context: str,
+    model,
+    tokenizer,
+    *,
+    top_k: int = 1,
+    max_answer_len: int = 15,
+    max_seq_len: int = 384,
+    doc_stride: int = 128,
+    align_to_words: bool = True,
+):
     """Answer ``question`` from ``context`` the way the removed ``pipeline("question-answering")`` did.
 
     Tokenizes ``(question, context)`` (context truncated into overlapping windows of ``max_seq_len`` tokens with
@@ -184,14 +201,26 @@ def answer_question(question: str, context: str, model, tokenizer, *, top_k: int
     n_special = tokenizer.num_special_tokens_to_add(pair=True)
     room = max_seq_len - n_question - n_special
     if room < 1:
-        raise ValueError(f"the question has {n_question} tokens: with {n_special} special tokens it leaves no room "
-                         f"for the context within max_seq_len={max_seq_len}")
+        raise ValueError(
+            f"the question has {n_question} tokens: with {n_special} special tokens it leaves no room "
+            f"for the context within max_seq_len={max_seq_len}"
+        )
     if doc_stride >= room:
-        raise ValueError(f"doc_stride={doc_stride} must be smaller than the room left for the context ({room} "
-                         f"tokens); lower doc_stride or raise max_seq_len")
-    enc = tokenizer(question, context, truncation="only_second", max_length=max_seq_len, stride=doc_stride,
-                    return_overflowing_tokens=True, return_offsets_mapping=True, padding=True,
-                    return_tensors="pt")
+        raise ValueError(
+            f"doc_stride={doc_stride} must be smaller than the room left for the context ({room} "
+            f"tokens); lower doc_stride or raise max_seq_len"
+        )
+    enc = tokenizer(
+        question,
+        context,
+        truncation="only_second",
+        max_length=max_seq_len,
+        stride=doc_stride,
+        return_overflowing_tokens=True,
+        return_offsets_mapping=True,
+        padding=True,
+        return_tensors="pt",
+    )
     offsets = enc.pop("offset_mapping")
     enc.pop("overflow_to_sample_mapping", None)
     device = next(model.parameters()).device
@@ -206,8 +235,14 @@ def answer_question(question: str, context: str, model, tokenizer, *, top_k: int
         over[enc["input_ids"][i].numpy() == tokenizer.cls_token_id] = True
         every = int(allowed.sum()) * max_answer_len  # at least the number of valid spans
         distinct = 0
-        for span in best_spans(out.start_logits[i], out.end_logits[i], allowed, top_k=every,
-                               max_answer_len=max_answer_len, normalise_over=over):
+        for span in best_spans(
+            out.start_logits[i],
+            out.end_logits[i],
+            allowed,
+            top_k=every,
+            max_answer_len=max_answer_len,
+            normalise_over=over,
+        ):
             s, e = span_to_chars(span, offsets[i], enc.encodings[i], align_to_words=align_to_words)
             if (s, e) in found and found[(s, e)]["score"] >= span.score:
                 continue  # two token spans can widen to the same words: keep the better one

@@ -14,6 +14,7 @@ Two differences from the 4.5 function, both deliberate:
 * bad arguments raise a ``ValueError``/``TypeError`` that says what was wrong (the old one silently did
   nothing for a negative ``top_k`` and filtered everything it could for ``top_p > 1``).
 """
+
 from __future__ import annotations
 
 import math
@@ -30,10 +31,15 @@ def _check_arguments(logits, top_k, top_p, min_tokens_to_keep):
     if not logits.is_floating_point():
         raise TypeError(f"logits must be a floating-point tensor, got dtype {logits.dtype}")
     if logits.dim() not in (1, 2):
-        hint = (" (for a causal LM's output of shape (batch, seq_len, vocab) take the last position: "
-                "logits[:, -1, :])") if logits.dim() == 3 else ""
-        raise ValueError(f"logits must have shape (vocab_size,) or (batch_size, vocab_size); "
-                         f"got {logits.dim()} dimensions {tuple(logits.shape)}{hint}")
+        hint = (
+            (" (for a causal LM's output of shape (batch, seq_len, vocab) take the last position: logits[:, -1, :])")
+            if logits.dim() == 3
+            else ""
+        )
+        raise ValueError(
+            f"logits must have shape (vocab_size,) or (batch_size, vocab_size); "
+            f"got {logits.dim()} dimensions {tuple(logits.shape)}{hint}"
+        )
     if logits.shape[-1] == 0:
         raise ValueError("logits has an empty vocabulary dimension (size 0): nothing to filter")
     if isinstance(top_k, bool) or not isinstance(top_k, numbers.Integral):
@@ -44,13 +50,17 @@ def _check_arguments(logits, top_k, top_p, min_tokens_to_keep):
         raise TypeError(f"top_p must be a number in [0, 1] (1.0 = no top-p filtering), got {top_p!r}")
     if math.isnan(top_p) or not 0.0 <= top_p <= 1.0:
         raise ValueError(f"top_p must be in [0, 1] (1.0 = no top-p filtering), got {top_p}")
-    if isinstance(min_tokens_to_keep, bool) or not isinstance(min_tokens_to_keep, numbers.Integral) \
-            or min_tokens_to_keep < 1:
+    if (
+        isinstance(min_tokens_to_keep, bool)
+        or not isinstance(min_tokens_to_keep, numbers.Integral)
+        or min_tokens_to_keep < 1
+    ):
         raise ValueError(f"min_tokens_to_keep must be an int >= 1, got {min_tokens_to_keep!r}")
 
 
-def top_k_top_p_filtering(logits, top_k: int = 0, top_p: float = 1.0, filter_value: float = -math.inf,
-                          min_tokens_to_keep: int = 1):
+def top_k_top_p_filtering(
+    logits, top_k: int = 0, top_p: float = 1.0, filter_value: float = -math.inf, min_tokens_to_keep: int = 1
+):
     """Filter a distribution of logits with top-k and/or nucleus (top-p) filtering.
 
     Args:

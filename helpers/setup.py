@@ -6,6 +6,7 @@ It puts the process in offline mode (unless hub mode is on), seeds Python, NumPy
 device, sets the plot style, quiets library logs, and prints a summary of all of it, so nothing it does
 is hidden from the reader. Given the chapter's name, it also builds the zoo entries that chapter uses.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -97,11 +98,19 @@ def text_progress_bars() -> bool:
 
 def plot_style() -> None:
     import matplotlib
-
     import matplotlib.pyplot as plt
 
-    plt.rcParams.update({"figure.figsize": (7, 3.5), "figure.dpi": 100, "axes.grid": True, "grid.alpha": 0.3,
-                         "axes.spines.top": False, "axes.spines.right": False, "font.size": 10})
+    plt.rcParams.update(
+        {
+            "figure.figsize": (7, 3.5),
+            "figure.dpi": 100,
+            "axes.grid": True,
+            "grid.alpha": 0.3,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "font.size": 10,
+        }
+    )
     matplotlib.rcParams["savefig.bbox"] = "tight"
 
 
@@ -139,10 +148,14 @@ def setup_chapter(chapter: str | None = None, seed: int = 0, quiet: bool = True)
     if hub:
         print(f"Mode: hub ({HUB_SWITCH}=1) — the seed's checkpoints are downloaded from the Hugging Face hub.")
     else:
-        print(f"Mode: offline — {', '.join(v + '=1' for v in OFFLINE_VARS)}; models come from the local zoo "
-              f"(set {HUB_SWITCH}=1 for the seed's hub checkpoints).")
-    print(f"Seeded Python, NumPy and PyTorch with {seed}; plot style set" +
-          ("; library logs limited to errors and their progress bars off." if quiet else "."))
+        print(
+            f"Mode: offline — {', '.join(v + '=1' for v in OFFLINE_VARS)}; models come from the local zoo "
+            f"(set {HUB_SWITCH}=1 for the seed's hub checkpoints)."
+        )
+    print(
+        f"Seeded Python, NumPy and PyTorch with {seed}; plot style set"
+        + ("; library logs limited to errors and their progress bars off." if quiet else ".")
+    )
     if text_bars:
         print("Progress bars: plain text on stderr (non-interactive run, HFBOOK_EXECUTING=1).")
     for note in notes:

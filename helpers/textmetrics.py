@@ -9,18 +9,38 @@ Defined in chapter 8 (``book/08_summarization_translation.ipynb``, "Evaluating g
   a summary that twists facts the story does contain ("she pleaded guilty"); read what it cannot check.
 - :func:`length_ratio` is the summary's length in words over the source's.
 """
+
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-NUMBER_WORDS = {w: str(i) for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-    "seventeen eighteen nineteen twenty".split())}
+NUMBER_WORDS = {
+    w: str(i)
+    for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+        "seventeen eighteen nineteen twenty".split()
+    )
+}
 NUMBER_WORDS.update({w: str(10 * i) for i, w in enumerate("thirty forty fifty sixty seventy eighty ninety".split(), 3)})
-NUMBER_WORDS.update({"first": "1", "second": "2", "third": "3", "fourth": "4", "fifth": "5", "sixth": "6",
-                     "seventh": "7", "eighth": "8", "ninth": "9", "tenth": "10", "half": "0.5", "twice": "2",
-                     "once": "1", "dozen": "12"})
+NUMBER_WORDS.update(
+    {
+        "first": "1",
+        "second": "2",
+        "third": "3",
+        "fourth": "4",
+        "fifth": "5",
+        "sixth": "6",
+        "seventh": "7",
+        "eighth": "8",
+        "ninth": "9",
+        "tenth": "10",
+        "half": "0.5",
+        "twice": "2",
+        "once": "1",
+        "dozen": "12",
+    }
+)
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _WORD = re.compile(r"[^\W\d_](?:[\w'’-]*\w)?")
 
@@ -78,8 +98,10 @@ def unsupported(summary: str, source: str) -> Unsupported:
     """
     source_numbers = numbers(source)
     source_words = {w.lower() for w in _words(source)}
-    return Unsupported(numbers=sorted(numbers(summary) - source_numbers),
-                       names=sorted(w for w in names(summary) if w.lower() not in source_words))
+    return Unsupported(
+        numbers=sorted(numbers(summary) - source_numbers),
+        names=sorted(w for w in names(summary) if w.lower() not in source_words),
+    )
 
 
 def length_ratio(summary: str, source: str) -> float:

@@ -3,6 +3,7 @@
 Defined in chapter 3 (``book/03_tokenizers.ipynb``, "Batches: padding, truncation, tensors"); the picture is
 used again in chapter 4 (``book/04_model_inputs.ipynb``, "Attention mask").
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
@@ -35,8 +36,10 @@ def token_table(tokenizer, text, text_pair=None, **kwargs):
     import pandas as pd
 
     if not getattr(tokenizer, "is_fast", False):
-        raise TypeError(f"token_table needs a fast tokenizer (offsets and word ids come from the Rust "
-                        f"tokenizers library); got {type(tokenizer).__name__} with is_fast=False")
+        raise TypeError(
+            f"token_table needs a fast tokenizer (offsets and word ids come from the Rust "
+            f"tokenizers library); got {type(tokenizer).__name__} with is_fast=False"
+        )
     split = bool(kwargs.get("is_split_into_words", False))
     for name, value in (("text", text), ("text_pair", text_pair)):
         if value is None and name == "text_pair":
@@ -45,8 +48,10 @@ def token_table(tokenizer, text, text_pair=None, **kwargs):
             if isinstance(value, str) or not all(isinstance(w, str) for w in value):
                 raise TypeError(f"with is_split_into_words=True, {name} must be one list of words (str)")
         elif not isinstance(value, str):
-            raise TypeError(f"{name} must be one string (for a batch, call token_table once per example); "
-                            f"got {type(value).__name__}")
+            raise TypeError(
+                f"{name} must be one string (for a batch, call token_table once per example); "
+                f"got {type(value).__name__}"
+            )
     for forbidden in ("return_tensors", "padding", "return_overflowing_tokens"):
         if kwargs.get(forbidden):
             raise ValueError(f"token_table shows a single encoding; drop {forbidden}=")
@@ -64,8 +69,17 @@ def token_table(tokenizer, text, text_pair=None, **kwargs):
         else:
             source = sources[seq]
             span = source[wid][start:end] if split else source[start:end]
-        rows.append({"token": tok, "id": int(tid), "sequence": seq, "word_id": wid, "offsets": (int(start), int(end)),
-                     "text": span, "special": int(tid) in special_ids})
+        rows.append(
+            {
+                "token": tok,
+                "id": int(tid),
+                "sequence": seq,
+                "word_id": wid,
+                "offsets": (int(start), int(end)),
+                "text": span,
+                "special": int(tid) in special_ids,
+            }
+        )
     table = pd.DataFrame(rows, columns=TABLE_COLUMNS)
     # nullable integers: added tokens show <NA> instead of turning the whole column into floats
     return table.astype({"sequence": "Int64", "word_id": "Int64"})
@@ -87,8 +101,10 @@ def plot_padded_batch(batch: Mapping, tokenizer=None, ax=None, title: str | None
 
     for key in ("input_ids", "attention_mask"):
         if key not in batch:
-            raise KeyError(f"the batch has no {key!r}; tokenize a list of texts with padding=True "
-                           "(attention masks are returned by default)")
+            raise KeyError(
+                f"the batch has no {key!r}; tokenize a list of texts with padding=True "
+                "(attention masks are returned by default)"
+            )
     ids = _plain_list(batch["input_ids"])
     mask = _plain_list(batch["attention_mask"])
     if not ids or not isinstance(ids[0], Sequence):
@@ -106,8 +122,9 @@ def plot_padded_batch(batch: Mapping, tokenizer=None, ax=None, title: str | None
     for r, row in enumerate(ids):
         labels = tokenizer.convert_ids_to_tokens([int(i) for i in row]) if tokenizer is not None else row
         for c, label in enumerate(labels):
-            ax.text(c, r, str(label), ha="center", va="center", fontsize=7,
-                    color="white" if mask_array[r, c] else "#555555")
+            ax.text(
+                c, r, str(label), ha="center", va="center", fontsize=7, color="white" if mask_array[r, c] else "#555555"
+            )
     ax.set_xticks(range(n_cols))
     ax.set_yticks(range(n_rows))
     ax.set_yticklabels([f"{r}: {int(mask_array[r].sum())} real" for r in range(n_rows)])

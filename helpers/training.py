@@ -16,6 +16,7 @@ benchmark and the tests run exactly what the chapter taught:
 * :data:`RECIPE` / :func:`build_classifier` — the book's fine-tuning recipe, the one ``make bench``
   measures, and its model (:class:`MeanPoolingClassifier`: the head reads :func:`mean_pool`).
 """
+
 from __future__ import annotations
 
 import math
@@ -24,8 +25,19 @@ from typing import Iterable
 
 import torch
 
-__all__ = ["NO_DECAY", "RECIPE", "mean_pool", "MeanPoolingClassifier", "build_classifier", "split_decay_names",
-           "parameter_groups", "classification_metrics", "move_to", "train_classifier", "evaluate_classifier"]
+__all__ = [
+    "NO_DECAY",
+    "RECIPE",
+    "mean_pool",
+    "MeanPoolingClassifier",
+    "build_classifier",
+    "split_decay_names",
+    "parameter_groups",
+    "classification_metrics",
+    "move_to",
+    "train_classifier",
+    "evaluate_classifier",
+]
 
 #: The seed's ``no_decay`` list: parameter-name substrings that get no weight decay.
 NO_DECAY = ("bias", "LayerNorm.weight")
@@ -62,8 +74,10 @@ def mean_pool(hidden, attention_mask):
     Defined in chapter 10 (``book/10_finetune_pytorch.ipynb``, "Freezing the body").
     """
     if hidden.dim() != 3 or attention_mask.shape != hidden.shape[:2]:
-        raise ValueError(f"hidden must be (batch, length, width) and attention_mask (batch, length); got "
-                         f"{tuple(hidden.shape)} and {tuple(attention_mask.shape)}")
+        raise ValueError(
+            f"hidden must be (batch, length, width) and attention_mask (batch, length); got "
+            f"{tuple(hidden.shape)} and {tuple(attention_mask.shape)}"
+        )
     mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
     return (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
 
@@ -154,16 +168,19 @@ def split_decay_names(model, no_decay: Iterable[str] = NO_DECAY, strict: bool = 
         unmatched = [nd for nd in no_decay if not any(nd in n for n in names)]
         if unmatched:
             example = ", ".join(names[:4])
-            raise ValueError(f"no_decay pattern(s) {unmatched} match no trainable parameter name of "
-                             f"{type(model).__name__} (names look like: {example}, ...); "
-                             "check the spelling for this architecture or pass strict=False")
+            raise ValueError(
+                f"no_decay pattern(s) {unmatched} match no trainable parameter name of "
+                f"{type(model).__name__} (names look like: {example}, ...); "
+                "check the spelling for this architecture or pass strict=False"
+            )
     decay = [n for n in names if not any(nd in n for nd in no_decay)]
     skip = [n for n in names if any(nd in n for nd in no_decay)]
     return decay, skip
 
 
-def parameter_groups(model, weight_decay: float = 0.01, no_decay: Iterable[str] = NO_DECAY,
-                     strict: bool = True) -> list[dict]:
+def parameter_groups(
+    model, weight_decay: float = 0.01, no_decay: Iterable[str] = NO_DECAY, strict: bool = True
+) -> list[dict]:
     """The seed's ``optimizer_grouped_parameters``: ``[{params, weight_decay}, {params, weight_decay: 0.0}]``.
 
     Pass the result to ``torch.optim.AdamW``. Each group also carries ``"names"`` (AdamW ignores extra keys,
@@ -207,8 +224,12 @@ def classification_metrics(eval_pred) -> dict[str, float]:
         raise ValueError(f"labels must have shape ({logits.shape[0]},) to match the logits, got {labels.shape}")
     preds = logits.argmax(-1)
     precision, recall, f1, _ = precision_recall_fscore_support(labels, preds, average="binary", zero_division=0)
-    return {"accuracy": float(accuracy_score(labels, preds)), "precision": float(precision),
-            "recall": float(recall), "f1": float(f1)}
+    return {
+        "accuracy": float(accuracy_score(labels, preds)),
+        "precision": float(precision),
+        "recall": float(recall),
+        "f1": float(f1),
+    }
 
 
 def move_to(batch, device):
@@ -219,8 +240,16 @@ def move_to(batch, device):
     return {k: v.to(device) for k, v in batch.items()}
 
 
-def train_classifier(model, loader, optimizer, scheduler=None, device: str = "cpu", max_steps: int | None = None,
-                     progress: bool = True, desc: str = "training") -> dict[str, list]:
+def train_classifier(
+    model,
+    loader,
+    optimizer,
+    scheduler=None,
+    device: str = "cpu",
+    max_steps: int | None = None,
+    progress: bool = True,
+    desc: str = "training",
+) -> dict[str, list]:
     """One pass over ``loader`` (or ``max_steps`` batches): the chapter's loop, recording what happened.
 
     Each step: batch to ``device``, ``outputs = model(**batch)`` (the batch holds ``labels``, so
@@ -245,8 +274,10 @@ def train_classifier(model, loader, optimizer, scheduler=None, device: str = "cp
         if step > total:
             break
         if "labels" not in batch:
-            raise KeyError("each batch needs a 'labels' tensor (rename the dataset's 'label' column or let "
-                           "DataCollatorWithPadding do it)")
+            raise KeyError(
+                "each batch needs a 'labels' tensor (rename the dataset's 'label' column or let "
+                "DataCollatorWithPadding do it)"
+            )
         batch = move_to(batch, device)
         lr = optimizer.param_groups[0]["lr"]
         outputs = model(**batch)

@@ -5,6 +5,7 @@ float32 weights, target ≤ 10 s), the speed of a short greedy reply (new tokens
 memory, and the zoo's own build record (build and de-quantisation seconds). Timings depend on what else runs on
 the machine: every figure carries the load average; compare them within one run.
 """
+
 from __future__ import annotations
 
 import json
@@ -39,22 +40,44 @@ def main() -> int:
     tok = AutoTokenizer.from_pretrained(name)
     model = AutoModelForCausalLM.from_pretrained(name).to(facts["device"]).eval()
     load = time.perf_counter() - start
-    emit({"figure": "instruct_load_seconds", "seconds": round(load, 2), "target": "<= 10", "met": load <= 10,
-          "dtype": str(model.dtype), "params_M": round(model.num_parameters() / 1e6, 1),
-          "torch_threads": torch.get_num_threads()})
+    emit(
+        {
+            "figure": "instruct_load_seconds",
+            "seconds": round(load, 2),
+            "target": "<= 10",
+            "met": load <= 10,
+            "dtype": str(model.dtype),
+            "params_M": round(model.num_parameters() / 1e6, 1),
+            "torch_threads": torch.get_num_threads(),
+        }
+    )
     messages = [{"role": "user", "content": "Translate this sentence into Chinese: The weather is nice today."}]
-    inputs = tok.apply_chat_template(messages, add_generation_prompt=True, return_tensors="pt",
-                                     return_dict=True).to(facts["device"])
+    inputs = tok.apply_chat_template(messages, add_generation_prompt=True, return_tensors="pt", return_dict=True).to(
+        facts["device"]
+    )
     start = time.perf_counter()
     out = model.generate(**inputs, max_new_tokens=32, min_new_tokens=32, do_sample=False)
     seconds = time.perf_counter() - start
     new = out.shape[1] - inputs["input_ids"].shape[1]
-    emit({"figure": "instruct_greedy_tokens_per_s", "prompt_tokens": inputs["input_ids"].shape[1], "new_tokens": new,
-          "seconds": round(seconds, 2), "tokens_per_s": round(new / seconds, 2)})
+    emit(
+        {
+            "figure": "instruct_greedy_tokens_per_s",
+            "prompt_tokens": inputs["input_ids"].shape[1],
+            "new_tokens": new,
+            "seconds": round(seconds, 2),
+            "tokens_per_s": round(new / seconds, 2),
+        }
+    )
     emit({"figure": "instruct_peak_rss_GB", "GB": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6, 2)})
     info = read_manifest().get("instruct", {})
-    emit({"figure": "instruct_build_record", "build_seconds": info.get("build_seconds"),
-          "timings_seconds": info.get("timings_seconds"), "scores": info.get("scores")})
+    emit(
+        {
+            "figure": "instruct_build_record",
+            "build_seconds": info.get("build_seconds"),
+            "timings_seconds": info.get("timings_seconds"),
+            "scores": info.get("scores"),
+        }
+    )
     return 0
 
 

@@ -16,6 +16,7 @@ Prints one JSON object per figure on stdout, then one summary line:
 default zoo's download cache (skips the registry downloads of zoo sources). Timings depend on the machine and on
 what else runs on it: every figure carries the load average.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -26,8 +27,9 @@ import subprocess
 import sys
 import tempfile
 import time
-import tomllib
 from pathlib import Path
+
+import tomllib
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -85,14 +87,22 @@ def execute(nb_path: Path, python: Path, env: dict, timeout: int) -> float:
 
     spec_dir = Path(env["JUPYTER_DATA_DIR"]) / "kernels" / "newcomer"
     spec_dir.mkdir(parents=True, exist_ok=True)
-    (spec_dir / "kernel.json").write_text(json.dumps({
-        "argv": [str(python), "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-        "display_name": "newcomer", "language": "python", "env": env}))
+    (spec_dir / "kernel.json").write_text(
+        json.dumps(
+            {
+                "argv": [str(python), "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                "display_name": "newcomer",
+                "language": "python",
+                "env": env,
+            }
+        )
+    )
     os.environ["JUPYTER_PATH"] = str(spec_dir.parent.parent)  # where the kernel manager looks for kernels/newcomer
     assert "newcomer" in KernelSpecManager().find_kernel_specs()
     nb = nbformat.read(nb_path, as_version=4)
-    client = NotebookClient(nb, timeout=timeout, kernel_name="newcomer",
-                            resources={"metadata": {"path": str(nb_path.parent)}})
+    client = NotebookClient(
+        nb, timeout=timeout, kernel_name="newcomer", resources={"metadata": {"path": str(nb_path.parent)}}
+    )
     start = time.perf_counter()
     client.execute()
     seconds = time.perf_counter() - start
@@ -110,14 +120,14 @@ def install(venv: Path, row, kernel_pin: str) -> tuple[float, float, Path, int]:
     shutil.copytree(ROOT / "helpers", src / "helpers", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy2(ROOT / "pyproject.toml", src / "pyproject.toml")
     target = f"{src}[{','.join(row.extras)}]" if row.extras else str(src)
-    subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", target],
-                   check=True)
+    subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", target], check=True)
     install_s = time.perf_counter() - start
     site = next((venv / "lib").glob("python3*/site-packages"))
     chapter_bytes = du(site)
     start = time.perf_counter()
-    subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", kernel_pin],
-                   check=True)
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", kernel_pin], check=True
+    )
     return install_s, time.perf_counter() - start, site, chapter_bytes
 
 
@@ -149,18 +159,34 @@ def main() -> int:
         chapter_bytes = du(site) - sum(du(p) for p in site.glob("ipykernel*"))
     else:
         install_s, kernel_s, site, chapter_bytes = install(venv, row, kernel_pin)
-    emit({"figure": "install", "chapter": args.chapter, "extras": list(row.extras),
-          "seconds": install_s and round(install_s, 1), "venv_MB": round(chapter_bytes / 1e6),
-          "kernel_seconds": kernel_s and round(kernel_s, 1),
-          "kernel_MB": round((du(site) - chapter_bytes) / 1e6)})
+    emit(
+        {
+            "figure": "install",
+            "chapter": args.chapter,
+            "extras": list(row.extras),
+            "seconds": install_s and round(install_s, 1),
+            "venv_MB": round(chapter_bytes / 1e6),
+            "kernel_seconds": kernel_s and round(kernel_s, 1),
+            "kernel_MB": round((du(site) - chapter_bytes) / 1e6),
+        }
+    )
 
     # 2. sizes, comparable: both summed over the installed distributions of this venv
     needed = groups["reader"] + [r for e in row.extras for r in groups[e]]
     full = [r for rs in groups.values() for r in rs]
     n_ch, b_ch = closure_bytes(needed)
     n_all, b_all = closure_bytes(full)
-    emit({"figure": "sizes", "chapter": args.chapter, "chapter_distributions": n_ch, "chapter_MB": round(b_ch / 1e6),
-          "full_distributions": n_all, "full_MB": round(b_all / 1e6), "ratio": round(b_ch / b_all, 2)})
+    emit(
+        {
+            "figure": "sizes",
+            "chapter": args.chapter,
+            "chapter_distributions": n_ch,
+            "chapter_MB": round(b_ch / 1e6),
+            "full_distributions": n_all,
+            "full_MB": round(b_all / 1e6),
+            "ratio": round(b_ch / b_all, 2),
+        }
+    )
 
     # 3. execute from an empty zoo
     if home.exists():
@@ -168,16 +194,30 @@ def main() -> int:
     home.mkdir(parents=True)
     if args.downloads and downloads_dir().exists():
         shutil.copytree(downloads_dir(), home / "downloads")
-    env = {"HFBOOK_HOME": str(home), "HFBOOK_EXECUTING": "1", "JUPYTER_DATA_DIR": str(work / "jupyter"),
-           "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}"}
+    env = {
+        "HFBOOK_HOME": str(home),
+        "HFBOOK_EXECUTING": "1",
+        "JUPYTER_DATA_DIR": str(work / "jupyter"),
+        "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
+    }
     seconds = execute(ROOT / "book" / f"{args.chapter}.ipynb", python, env, args.timeout)
     manifest = json.loads((home / "zoo" / "manifest.json").read_text())
-    emit({"figure": "execute", "chapter": args.chapter, "seconds": round(seconds, 1), "target_seconds": 180,
-          "zoo_built": sorted(manifest), "zoo_build_seconds": {k: v["build_seconds"] for k, v in manifest.items()}})
+    emit(
+        {
+            "figure": "execute",
+            "chapter": args.chapter,
+            "seconds": round(seconds, 1),
+            "target_seconds": 180,
+            "zoo_built": sorted(manifest),
+            "zoo_build_seconds": {k: v["build_seconds"] for k, v in manifest.items()},
+        }
+    )
     installed = f"{install_s:.0f} s" if install_s is not None else "not timed (--reuse-venv)"
-    print(f"newcomer {args.chapter}: install {installed} ({chapter_bytes / 1e6:.0f} MB; with a kernel "
-          f"{du(site) / 1e6:.0f} MB); chapter packages {b_ch / 1e6:.0f} MB vs the full set {b_all / 1e6:.0f} MB "
-          f"({b_ch / b_all:.0%}); executed from an empty zoo in {seconds:.0f} s (target 180 s)")
+    print(
+        f"newcomer {args.chapter}: install {installed} ({chapter_bytes / 1e6:.0f} MB; with a kernel "
+        f"{du(site) / 1e6:.0f} MB); chapter packages {b_ch / 1e6:.0f} MB vs the full set {b_all / 1e6:.0f} MB "
+        f"({b_ch / b_all:.0%}); executed from an empty zoo in {seconds:.0f} s (target 180 s)"
+    )
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
     return 0

@@ -6,6 +6,7 @@ is written to the zoo), then scores greedy chat replies on the first 10 sentence
 stories of ``helpers/evalsets`` with the zoo's own prompts. Prints one JSON line per figure. Set
 ``HFBOOK_THREADS=1`` for the one-thread figures of the note. The 1.5B needs about 9 GB of memory.
 """
+
 from __future__ import annotations
 
 import json
@@ -32,8 +33,10 @@ def main(which: str) -> int:
         torch.set_num_threads(int(os.environ["HFBOOK_THREADS"]))
 
     def emit(obj):
-        print(json.dumps({"model": which, **obj, "load_avg_1m": round(os.getloadavg()[0], 2)}, ensure_ascii=False),
-              flush=True)
+        print(
+            json.dumps({"model": which, **obj, "load_avg_1m": round(os.getloadavg()[0], 2)}, ensure_ascii=False),
+            flush=True,
+        )
 
     with tempfile.TemporaryDirectory(dir=home()) as tmp:
         start = time.perf_counter()
@@ -42,16 +45,33 @@ def main(which: str) -> int:
         start = time.perf_counter()
         tok = AutoTokenizer.from_pretrained(tmp, gguf_file="model.gguf")
         model = AutoModelForCausalLM.from_pretrained(tmp, gguf_file="model.gguf", dtype=torch.float32).eval()
-        emit({"figure": "gguf_load_and_dequantise_s", "seconds": round(time.perf_counter() - start, 1),
-              "params_M": round(model.num_parameters() / 1e6, 1)})
+        emit(
+            {
+                "figure": "gguf_load_and_dequantise_s",
+                "seconds": round(time.perf_counter() - start, 1),
+                "params_M": round(model.num_parameters() / 1e6, 1),
+            }
+        )
     start = time.perf_counter()
     tr = translation_scores(model, tok, load("translation")[:10])
-    emit({"figure": "translation_first_10_pairs", "seconds_for_20": round(time.perf_counter() - start, 1),
-          "chrf_zh": tr["zh"]["chrf"], "chrf_de": tr["de"]["chrf"]})
+    emit(
+        {
+            "figure": "translation_first_10_pairs",
+            "seconds_for_20": round(time.perf_counter() - start, 1),
+            "chrf_zh": tr["zh"]["chrf"],
+            "chrf_de": tr["de"]["chrf"],
+        }
+    )
     start = time.perf_counter()
     su = summary_scores(model, tok, load("stories")[:4])
-    emit({"figure": "summaries_first_4_stories", "seconds": round(time.perf_counter() - start, 1),
-          "faithful": f"{su['faithful']}/{su['stories']}", "mean_length_ratio": su["mean_length_ratio"]})
+    emit(
+        {
+            "figure": "summaries_first_4_stories",
+            "seconds": round(time.perf_counter() - start, 1),
+            "faithful": f"{su['faithful']}/{su['stories']}",
+            "mean_length_ratio": su["mean_length_ratio"],
+        }
+    )
     emit({"figure": "peak_rss_GB", "GB": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6, 2)})
     return 0
 

@@ -4,6 +4,7 @@ with the chapter's extras, then ``setup_chapter("<notebook>")`` builds the chapt
 ``python scripts/first_cell.py`` rewrites that one cell in every notebook of book/ (nothing else);
 ``--check`` fails if one differs. tests/test_chapters.py runs the check.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -20,12 +21,13 @@ def first_cell_source(notebook: str) -> str:
 
     extras = f"[{','.join(chapter(notebook).extras)}]" if chapter(notebook).extras else ""
     return (
-        "import sys\n"
+        "import sys\n\n"
         'if "google.colab" in sys.modules:  # on Colab: install what this chapter needs\n'
         f'    repo = "{REPO}@main"  # a fork: see the README\n'
         f'    !pip install -q "hfbook-helpers{extras} @ git+https://github.com/{{repo}}"\n'
-        "from helpers import setup_chapter\n"
-        f'device = setup_chapter("{notebook}")["device"]  # builds its zoo too'
+        "from helpers import setup_chapter\n\n"
+        "# also builds the zoo entries this chapter uses, if missing\n"
+        f'device = setup_chapter("{notebook}")["device"]'
     )
 
 

@@ -2,17 +2,21 @@
 
 ``python scripts/pins.py`` rewrites requirements.txt; ``python scripts/pins.py --check`` fails if it is out of date.
 """
+
 from __future__ import annotations
 
 import argparse
 import sys
-import tomllib
 from pathlib import Path
 
+import tomllib
+
 ROOT = Path(__file__).resolve().parent.parent
-HEADER = ("# Generated from pyproject.toml by `python scripts/pins.py`: edit pyproject.toml, then run it.\n"
-          "# Every line pinned with ==. torch 2.13.0 is the CPU wheel on local disk; any other version pulls a CUDA "
-          "build.\n")
+HEADER = (
+    "# Generated from pyproject.toml by `python scripts/pins.py`: edit pyproject.toml, then run it.\n"
+    "# Every line pinned with ==. torch 2.13.0 is the CPU wheel on local disk; any other version pulls a CUDA "
+    "build.\n"
+)
 
 
 def groups(pyproject: Path = ROOT / "pyproject.toml") -> dict[str, list[str]]:
@@ -22,8 +26,12 @@ def groups(pyproject: Path = ROOT / "pyproject.toml") -> dict[str, list[str]]:
 
 
 def unpinned(pyproject: Path = ROOT / "pyproject.toml") -> list[str]:
-    return [f"{name}: {req}" for name, reqs in groups(pyproject).items() for req in reqs
-            if "==" not in req or any(op in req for op in (">", "<", "~", "!", ","))]
+    return [
+        f"{name}: {req}"
+        for name, reqs in groups(pyproject).items()
+        for req in reqs
+        if "==" not in req or any(op in req for op in (">", "<", "~", "!", ","))
+    ]
 
 
 def requirements_text(pyproject: Path = ROOT / "pyproject.toml") -> str:

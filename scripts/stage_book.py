@@ -8,6 +8,7 @@ one (all of them with ``--all``) is copied fresh and listed in ``DIR/to-execute.
 The staged ``_config.yml`` turns execution off: the Makefile runs the listed notebooks with nbmake first.
 ``stage_book.py mark DIR`` stamps every listed notebook that ran completely and without an error output.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -106,8 +107,12 @@ def mark(dest: Path) -> None:
         nb = json.loads(staged.read_text())
         code = [c for c in nb["cells"] if c["cell_type"] == "code"]
         ran = all(c.get("execution_count") is not None for c in code)
-        errors = any(o.get("output_type") == "error" for c in code for o in c.get("outputs", [])
-                     if "raises-exception" not in c.get("metadata", {}).get("tags", []))
+        errors = any(
+            o.get("output_type") == "error"
+            for c in code
+            for o in c.get("outputs", [])
+            if "raises-exception" not in c.get("metadata", {}).get("tags", [])
+        )
         if not ran or errors:
             raise SystemExit(f"{staged} did not execute cleanly; it will be executed again next time")
         stamp_of(staged).write_text(keys.get(str(staged)) or freshness_key(ROOT / staged.relative_to(dest)))

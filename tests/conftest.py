@@ -3,6 +3,7 @@
 Every test reads the zoo of ``$HFBOOK_HOME`` (default ``~/.cache/hfbook``): :data:`REAL_HOME` is read once,
 before any test points ``HFBOOK_HOME`` at a temporary folder.
 """
+
 from __future__ import annotations
 
 import json

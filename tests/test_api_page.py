@@ -5,6 +5,7 @@ without a build: the page lists every module under ``helpers/``, it is in the ta
 turns a "Defined in" into the heading's label, and every ``{py:...}`helpers...``` role in a chapter names an
 object that exists and is of that kind.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -54,15 +55,22 @@ def test_page_is_in_the_table_of_contents():
 def test_defined_in_becomes_a_link_to_the_heading():
     link = extension().link_references
     doc = 'Defined in chapter 5 (``book/05_classification_and_qa.ipynb``,\n"Extractive question answering").'
-    assert link(doc) == ('Defined in :ref:`chapter 5, "Extractive question answering" '
-                         '<book/05_classification_and_qa:Extractive question answering>`.')
+    assert link(doc) == (
+        'Defined in :ref:`chapter 5, "Extractive question answering" '
+        "<book/05_classification_and_qa:Extractive question answering>`."
+    )
     doc = 'Defined in the appendix (``book/appendix_migration.ipynb``, "The table").'
     assert link(doc) == 'Defined in :ref:`the appendix, "The table" <book/appendix_migration:The table>`.'
     assert link("Defined in chapter 5.") == "Defined in chapter 5."
 
 
-KINDS = {"func": inspect.isfunction, "class": inspect.isclass, "mod": inspect.ismodule,
-         "meth": inspect.isfunction, "data": lambda obj: not callable(obj)}
+KINDS = {
+    "func": inspect.isfunction,
+    "class": inspect.isclass,
+    "mod": inspect.ismodule,
+    "meth": inspect.isfunction,
+    "data": lambda obj: not callable(obj),
+}
 
 
 def resolve(target: str):

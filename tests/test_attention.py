@@ -3,6 +3,7 @@
 A tiny randomly initialised BERT (eager attention) gives real ``outputs.attentions``; the selected matrix is
 checked against the tensor itself and against softmax(QK^T / sqrt(d)) recomputed from the first layer's weights.
 """
+
 import math
 
 import matplotlib
@@ -21,8 +22,15 @@ from helpers.attention import attention_matrix, plot_attention  # noqa: E402
 @pytest.fixture(scope="module")
 def tiny():
     torch.manual_seed(0)
-    config = BertConfig(vocab_size=50, hidden_size=16, num_hidden_layers=2, num_attention_heads=4,
-                        intermediate_size=32, max_position_embeddings=32, attn_implementation="eager")
+    config = BertConfig(
+        vocab_size=50,
+        hidden_size=16,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        intermediate_size=32,
+        max_position_embeddings=32,
+        attn_implementation="eager",
+    )
     model = BertModel(config).eval()
     ids = torch.tensor([[2, 7, 9, 11, 3, 0], [2, 5, 6, 3, 0, 0]])
     mask = (ids != 0).long()

@@ -1,4 +1,5 @@
 """The base assets reproduce the seed's printouts and carry their provenance."""
+
 import pytest
 from transformers import AutoTokenizer
 
@@ -9,9 +10,12 @@ from helpers.zoo.base import CASED_EXAMPLE, UNCASED_EXAMPLE, rebuild_vocab
 
 def test_cased_ids_and_tokens_match_the_seed(cased):
     text, ids = CASED_EXAMPLE
-    assert cased(text)["input_ids"] == [101, 138, 18696, 155, 1942, 3190, 1144, 1572, 13745, 1104, 159, 9664, 2107,
-                                        102] == ids
-    assert cased.tokenize(text) == ['A', 'Titan', 'R', '##T', '##X', 'has', '24', '##GB', 'of', 'V', '##RA', '##M']
+    assert (
+        cased(text)["input_ids"]
+        == [101, 138, 18696, 155, 1942, 3190, 1144, 1572, 13745, 1104, 159, 9664, 2107, 102]
+        == ids
+    )
+    assert cased.tokenize(text) == ["A", "Titan", "R", "##T", "##X", "has", "24", "##GB", "of", "V", "##RA", "##M"]
     assert cased.decode(ids) == "[CLS] A Titan RTX has 24GB of VRAM [SEP]"
 
 
@@ -25,8 +29,11 @@ def test_cased_vocab_is_complete(cased):
 def test_uncased_minilm_ids_match_the_seed():
     tok = AutoTokenizer.from_pretrained(checkpoint("minilm"))
     text, ids = UNCASED_EXAMPLE
-    assert tok(text)["input_ids"] == [101, 2057, 2024, 2200, 3407, 2000, 2265, 2017, 1996, 100, 19081, 3075, 1012,
-                                      102] == ids
+    assert (
+        tok(text)["input_ids"]
+        == [101, 2057, 2024, 2200, 3407, 2000, 2265, 2017, 1996, 100, 19081, 3075, 1012, 102]
+        == ids
+    )
 
 
 def test_rebuild_vocab_marks_continuations_by_gluing():
@@ -72,5 +79,5 @@ def test_smollm2_greedy_continuation():
     batch = tok("The capital of France is", return_tensors="pt")
     with torch.no_grad():
         out = model.generate(**batch, max_new_tokens=3, do_sample=False)
-    assert tok.decode(out[0][batch["input_ids"].shape[1]:]).strip().startswith("Paris")
+    assert tok.decode(out[0][batch["input_ids"].shape[1] :]).strip().startswith("Paris")
     assert tok.chat_template and "<|im_start|>" in tok.chat_template

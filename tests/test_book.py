@@ -1,4 +1,5 @@
 """Tests about the book itself: seed coverage, table of contents, notebook hygiene."""
+
 import json
 import re
 from pathlib import Path

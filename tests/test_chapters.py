@@ -1,16 +1,17 @@
 """helpers/chapters.py against the notebooks: every zoo entry a chapter really loads, and every optional package it
 imports, is in its row (and nothing else); the first cell installs and builds exactly that; the chapter build
 builds only the missing entries."""
+
 from __future__ import annotations
 
 import json
 import re
 import subprocess
 import sys
-import tomllib
 from pathlib import Path
 
 import pytest
+import tomllib
 
 from helpers import chapters
 from helpers.checkpoints import CHECKPOINTS
@@ -24,8 +25,14 @@ CHECKPOINT_USES = [re.compile(r"\bcheckpoint" + NAME), re.compile(r"\bCHECKPOINT
 ENTRY_USES = [re.compile(r"\bentry_dir" + NAME), re.compile(r"manifest(?:\(\))?\[\s*[\"']([\w.-]+)[\"']")]
 SENTENCE_USES = re.compile(r"\bload_sentences\(")
 # Imports that need an extra of pyproject.toml, and the zoo entries whose build needs one.
-IMPORT_EXTRAS = {"tensorflow": "keras", "keras": "keras", "keras_hub": "keras", "tensorflow_text": "keras",
-                 "sklearn": "sklearn", "spacy": "spacy"}
+IMPORT_EXTRAS = {
+    "tensorflow": "keras",
+    "keras": "keras",
+    "keras_hub": "keras",
+    "tensorflow_text": "keras",
+    "sklearn": "sklearn",
+    "spacy": "spacy",
+}
 ENTRY_EXTRAS = {"ner": "spacy", "qa": "spacy"}  # silver labels from a spaCy model (helpers/zoo/silver.py)
 
 
@@ -79,8 +86,11 @@ def test_the_row_lists_what_the_chapter_really_uses(nb):
 def test_the_scan_finds_uses_inside_helpers_and_scripts():
     # chapter 13 also reaches the zoo through book/scripts/ddp_train.py and helpers.data
     assert what_it_uses(ROOT / "book" / "13_scaling_out.ipynb")[0] == {"minilm", "sentences"}
-    assert zoo_uses('x = checkpoint("paraphrase"); read_manifest()["qa"]; entry_dir(\'ner\')') == \
-        {"minilm", "qa", "ner"}
+    assert zoo_uses('x = checkpoint("paraphrase"); read_manifest()["qa"]; entry_dir(\'ner\')') == {
+        "minilm",
+        "qa",
+        "ner",
+    }
 
 
 def test_every_extra_is_in_pyproject_and_every_entry_has_a_build_time():
@@ -91,8 +101,9 @@ def test_every_extra_is_in_pyproject_and_every_entry_has_a_build_time():
 
 
 def test_first_cells_are_generated_from_the_table():
-    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "first_cell.py"), "--check"], capture_output=True,
-                            text=True)
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "first_cell.py"), "--check"], capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stderr
     cell = code_of(ROOT / "book" / "11_finetune_keras.ipynb").split("\n\n")[0]
     assert 'pip install -q "hfbook-helpers[keras] @ git+https://github.com/{repo}"' in cell
@@ -118,6 +129,7 @@ def test_a_chapter_builds_only_its_missing_entries(tmp_home, monkeypatch, capsys
             calls.append(name)
             (into / "f.txt").write_text(name)
             return {}
+
         return build
 
     saved = dict(core.REGISTRY)
@@ -132,6 +144,7 @@ def test_a_chapter_builds_only_its_missing_entries(tmp_home, monkeypatch, capsys
         original = core.build
         monkeypatch.setattr(core, "build", lambda names, **kw: original(names, **{**kw, "jobs": 1}))
         import helpers.zoo as zoo
+
         monkeypatch.setattr(zoo, "build", core.build)
         assert chapters.build_chapter_zoo("99_fake") == ["base", "head"]
         out = capsys.readouterr()
@@ -156,7 +169,10 @@ def test_binder_installs_what_the_chapters_import_and_no_toolchain():
 def test_a_missing_extra_is_a_clear_error(monkeypatch):
     chapters.check_extras("11_finetune_keras")  # this venv has every extra
     monkeypatch.setitem(chapters.EXTRA_MODULES, "keras", "no_such_module_for_this_test")
-    with pytest.raises(ImportError, match=r'11_finetune_keras needs the optional packages \[keras\].*'
-                                          r'pip install -e "\.\[keras\]"'):
+    with pytest.raises(
+        ImportError,
+        match=r"11_finetune_keras needs the optional packages \[keras\].*"
+        r'pip install -e "\.\[keras\]"',
+    ):
         chapters.check_extras("11_finetune_keras")
     chapters.check_extras("03_tokenizers")  # no extras: nothing to check

@@ -47,8 +47,15 @@ def test_every_offline_name_points_at_a_registered_zoo_entry():
     from helpers.zoo import REGISTRY
 
     assert [c.name for c in CHECKPOINTS.values() if c.zoo is not None and c.zoo not in REGISTRY] == []
-    assert {c.zoo for c in CHECKPOINTS.values()} >= {"minilm", "sentiment", "ner", "qa", "fill-mask", "smollm2",
-                                                  "instruct"}
+    assert {c.zoo for c in CHECKPOINTS.values()} >= {
+        "minilm",
+        "sentiment",
+        "ner",
+        "qa",
+        "fill-mask",
+        "smollm2",
+        "instruct",
+    }
 
 
 def test_checkpoint_table_lists_every_name_with_what_runs_and_whether_it_is_built(copied_zoo):
@@ -56,8 +63,7 @@ def test_checkpoint_table_lists_every_name_with_what_runs_and_whether_it_is_buil
 
     table = checkpoint_table()
     assert list(table.index) == list(CHECKPOINTS)
-    assert list(table.columns) == ["offline (zoo entry)", "what runs offline", "hub mode (seed's checkpoint)",
-                                   "built"]
+    assert list(table.columns) == ["offline (zoo entry)", "what runs offline", "hub mode (seed's checkpoint)", "built"]
     built = table.index[table["built"] == "yes"].tolist()
     assert built == ["bert-base-cased"]  # the copied zoo holds only the cased tokenizer and the sentences
     assert table.loc["gpt2", "offline (zoo entry)"] == "—" and table.loc["gpt2", "built"] == "no"

@@ -1,4 +1,5 @@
 """The book's data: fixed, disjoint, stable splits."""
+
 import pytest
 
 from helpers.data import load_sentences, sentence_files

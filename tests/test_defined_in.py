@@ -10,6 +10,7 @@ test reads every module under ``helpers/`` (the zoo included) without importing 
 * every reference (also "used again in chapter 4 (...)") names an existing notebook whose number matches the
   chapter, and a heading of one of its markdown cells (compared as text: markup such as backticks removed).
 """
+
 from __future__ import annotations
 
 import ast
@@ -24,8 +25,10 @@ ROOT = Path(__file__).resolve().parent.parent
 MODULES = sorted(p for p in (ROOT / "helpers").rglob("*.py") if "__pycache__" not in p.parts)
 
 # chapter 5 (``book/05_x.ipynb``, "Heading")  |  the appendix (``book/appendix_x.ipynb``, "Heading")
-REFERENCE = re.compile(r'(?:chapter (?P<number>\d+)|the appendix) \(``(?P<notebook>book/[^`]+\.ipynb)``, '
-                       r'"(?P<heading>[^"]+)"\)')
+REFERENCE = re.compile(
+    r"(?:chapter (?P<number>\d+)|the appendix) \(``(?P<notebook>book/[^`]+\.ipynb)``, "
+    r'"(?P<heading>[^"]+)"\)'
+)
 DEFINED_IN = re.compile(r"Defined in\b")
 NOTEBOOK_MENTION = re.compile(r"``book/[^`]+\.ipynb``")
 
@@ -34,8 +37,11 @@ def docstrings(path: Path) -> list[tuple[str, str]]:
     """(where, docstring) for the module and every class and function in it, whitespace collapsed."""
     tree = ast.parse(path.read_text(), filename=str(path))
     found = [("module", ast.get_docstring(tree))]
-    found += [(f"{node.name}()", ast.get_docstring(node)) for node in ast.walk(tree)
-              if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
+    found += [
+        (f"{node.name}()", ast.get_docstring(node))
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+    ]
     return [(where, " ".join(doc.split())) for where, doc in found if doc]
 
 
@@ -75,10 +81,14 @@ def test_every_helper_module_is_read():
 
 
 def test_headings_are_read_as_plain_text():
-    assert plain("Minimum and maximum length (`min_length`, `max_length`)") == \
-        "Minimum and maximum length (min_length, max_length)"
-    assert plain("Several machines: `--nnodes` and [rendezvous](https://x.y)") == \
-        "Several machines: --nnodes and rendezvous"
+    assert (
+        plain("Minimum and maximum length (`min_length`, `max_length`)")
+        == "Minimum and maximum length (min_length, max_length)"
+    )
+    assert (
+        plain("Several machines: `--nnodes` and [rendezvous](https://x.y)")
+        == "Several machines: --nnodes and rendezvous"
+    )
     assert "Extractive question answering" in headings("book/05_classification_and_qa.ipynb")
     assert "Beam search (num_beams)" in headings("book/08_summarization_translation.ipynb")
     assert "Reading log_history" in headings("book/12_trainer.ipynb")
@@ -90,7 +100,8 @@ def test_module_docstring_says_where_it_is_defined(path):
         return
     module_doc = dict(docstrings(path)).get("module", "")
     assert DEFINED_IN.search(module_doc) and REFERENCE.search(module_doc), (
-        f'{label(path)}: the module docstring must say Defined in chapter N (``book/NN_x.ipynb``, "Heading")')
+        f'{label(path)}: the module docstring must say Defined in chapter N (``book/NN_x.ipynb``, "Heading")'
+    )
 
 
 @pytest.mark.parametrize("path", MODULES, ids=label)
@@ -99,8 +110,10 @@ def test_every_defined_in_names_a_real_heading(path):
     for where, doc in docstrings(path):
         for found in DEFINED_IN.finditer(doc):
             if not REFERENCE.match(doc, found.end() + 1):
-                problems.append(f"{where}: incomplete {doc[found.start():found.start() + 90]!r}; write "
-                                f'Defined in chapter N (``book/NN_x.ipynb``, "Heading")')
+                problems.append(
+                    f"{where}: incomplete {doc[found.start() : found.start() + 90]!r}; write "
+                    f'Defined in chapter N (``book/NN_x.ipynb``, "Heading")'
+                )
         references = list(REFERENCE.finditer(doc))
         covered = {m.start("notebook") - 2 for m in references}
         for mention in NOTEBOOK_MENTION.finditer(doc):
@@ -117,6 +130,7 @@ def test_every_defined_in_names_a_real_heading(path):
             if number is not None and not re.match(rf"{int(number):02d}[a-z]?_", stem):
                 problems.append(f"{where}: chapter {number} is not {notebook}")
             if heading not in headings(notebook):
-                problems.append(f'{where}: {notebook} has no heading "{heading}"; its headings: '
-                                f"{sorted(headings(notebook))}")
+                problems.append(
+                    f'{where}: {notebook} has no heading "{heading}"; its headings: {sorted(headings(notebook))}'
+                )
     assert not problems, f"{label(path)}:\n" + "\n".join(problems)

@@ -2,6 +2,7 @@
 
 A tiny random BERT (2 layers, hidden 8, a 30-token vocabulary) keeps these tests fast; nothing here needs the zoo.
 """
+
 from __future__ import annotations
 
 import os
@@ -19,7 +20,6 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")  # Keras r
 import keras  # noqa: E402  (requirements.txt pins the TensorFlow/Keras stack: a missing one is a failure)
 import keras_hub  # noqa: E402
 import torch  # noqa: E402
-
 from transformers import AutoModelForSequenceClassification, AutoTokenizer, BertForSequenceClassification  # noqa: E402
 
 from helpers.keras_bridge import (  # noqa: E402
@@ -30,17 +30,48 @@ from helpers.keras_bridge import (  # noqa: E402
     write_vocab_txt,
 )
 
-VOCAB = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "the", "a", "film", "is", "good", "bad", "movie", "great",
-         "not", "boring", "##s", "##ly", "fun", ",", "!", ".", "it", "was", "very", "i", "liked", "hated", "plot",
-         "and", "but", "cafe"]
+VOCAB = [
+    "[PAD]",
+    "[UNK]",
+    "[CLS]",
+    "[SEP]",
+    "[MASK]",
+    "the",
+    "a",
+    "film",
+    "is",
+    "good",
+    "bad",
+    "movie",
+    "great",
+    "not",
+    "boring",
+    "##s",
+    "##ly",
+    "fun",
+    ",",
+    "!",
+    ".",
+    "it",
+    "was",
+    "very",
+    "i",
+    "liked",
+    "hated",
+    "plot",
+    "and",
+    "but",
+    "cafe",
+]
 TEXTS = ["The film is GOOD!", "a boring movie, not fun", "i hated the plot but liked the films.", "a café movie"]
 
 
 @pytest.fixture(scope="module")
 def classifier():
     keras.utils.set_random_seed(0)
-    backbone = keras_hub.models.BertBackbone(vocabulary_size=len(VOCAB), num_layers=2, num_heads=2, hidden_dim=8,
-                                             intermediate_dim=16, max_sequence_length=16)
+    backbone = keras_hub.models.BertBackbone(
+        vocabulary_size=len(VOCAB), num_layers=2, num_heads=2, hidden_dim=8, intermediate_dim=16, max_sequence_length=16
+    )
     tokenizer = keras_hub.models.BertTokenizer(vocabulary=VOCAB, lowercase=True)
     pre = keras_hub.models.BertTextClassifierPreprocessor(tokenizer, sequence_length=12)
     clf = keras_hub.models.BertTextClassifier(backbone, num_classes=3, preprocessor=pre)
@@ -53,8 +84,9 @@ def classifier():
 
 @pytest.fixture(scope="module")
 def exported(classifier, tmp_path_factory):
-    return export_bert_classifier(classifier, tmp_path_factory.mktemp("exported"), id2label={0: "neg", 1: "mid",
-                                                                                             2: "pos"})
+    return export_bert_classifier(
+        classifier, tmp_path_factory.mktemp("exported"), id2label={0: "neg", 1: "mid", 2: "pos"}
+    )
 
 
 def test_write_vocab_txt_orders_by_id(tmp_path):
@@ -94,14 +126,22 @@ def test_state_dict_values_are_the_keras_variables(classifier):
     assert np.array_equal(sd["encoder.layer.1.attention.self.query.weight"], q.reshape(8, 8).T)
     ff = backbone.get_layer("transformer_layer_0")._feedforward_intermediate_dense.kernel.numpy()  # [8, 16]
     assert np.array_equal(sd["encoder.layer.0.intermediate.dense.weight"], ff.T)
-    assert np.array_equal(sd["embeddings.word_embeddings.weight"],
-                          backbone.get_layer("token_embedding").embeddings.numpy())
+    assert np.array_equal(
+        sd["embeddings.word_embeddings.weight"], backbone.get_layer("token_embedding").embeddings.numpy()
+    )
 
 
 def test_config_matches_the_backbone(classifier):
     config = bert_config_from_keras(classifier.backbone, num_labels=3)
-    assert (config.vocab_size, config.hidden_size, config.num_hidden_layers, config.num_attention_heads,
-            config.intermediate_size, config.max_position_embeddings, config.type_vocab_size) == (31, 8, 2, 2, 16, 16, 2)
+    assert (
+        config.vocab_size,
+        config.hidden_size,
+        config.num_hidden_layers,
+        config.num_attention_heads,
+        config.intermediate_size,
+        config.max_position_embeddings,
+        config.type_vocab_size,
+    ) == (31, 8, 2, 2, 16, 16, 2)
     assert config.hidden_act == KERAS_BERT_GELU == "gelu_pytorch_tanh"
     assert config.layer_norm_eps == pytest.approx(1e-12)
 
@@ -129,8 +169,9 @@ def test_export_folder_loads_and_gives_keras_logits(classifier, exported):
 @pytest.mark.parametrize("strip_accents", [False, True])
 def test_exported_tokenizer_handles_accents_like_keras(strip_accents, tmp_path):
     tokenizer = keras_hub.models.BertTokenizer(vocabulary=VOCAB, lowercase=True, strip_accents=strip_accents)
-    backbone = keras_hub.models.BertBackbone(vocabulary_size=len(VOCAB), num_layers=1, num_heads=2, hidden_dim=8,
-                                             intermediate_dim=16, max_sequence_length=16)
+    backbone = keras_hub.models.BertBackbone(
+        vocabulary_size=len(VOCAB), num_layers=1, num_heads=2, hidden_dim=8, intermediate_dim=16, max_sequence_length=16
+    )
     pre = keras_hub.models.BertTextClassifierPreprocessor(tokenizer, sequence_length=8)
     export_bert_classifier(keras_hub.models.BertTextClassifier(backbone, num_classes=2, preprocessor=pre), tmp_path)
     ids = AutoTokenizer.from_pretrained(tmp_path)(["a café film"], padding="max_length", max_length=8)["input_ids"]

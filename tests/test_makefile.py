@@ -1,6 +1,7 @@
 """The Makefile keeps the promises of the README: `make book` needs no root and no browser; `make test` runs the unit
 tests where the default zoo location is empty (so nothing reads ~/.cache/hfbook behind $HFBOOK_HOME's back), every
 notebook, the book, then the browser check; the browser packages are installed only as root."""
+
 from __future__ import annotations
 
 import os
@@ -20,8 +21,9 @@ def recipe(target: str) -> str:
 
 def dry_run(*targets: str) -> str:
     # -o venv -o zoo: the set-up is not part of what is compared here
-    return subprocess.run(["make", "-n", "-o", "venv", "-o", "zoo", *targets], cwd=ROOT, capture_output=True,
-                          text=True, check=True).stdout
+    return subprocess.run(
+        ["make", "-n", "-o", "venv", "-o", "zoo", *targets], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
 
 
 def test_book_needs_no_root_and_no_browser():
@@ -33,10 +35,16 @@ def test_book_needs_no_root_and_no_browser():
 def test_test_runs_unit_notebooks_book_then_the_browser_check_once_each():
     assert re.search(r"^test: unit notebooks book check-html$", MAKEFILE, re.M)
     commands = dry_run("test")
-    steps = [line for line in commands.splitlines() if "pytest" in line or "jupyter-book" in line
-             or "browser_deps" in line]
-    assert ["tests/" in steps[0], "--nbmake" in steps[1], "jupyter-book" in steps[-3],
-            "browser_deps" in steps[-2], "tests/book_html" in steps[-1]] == [True] * 5
+    steps = [
+        line for line in commands.splitlines() if "pytest" in line or "jupyter-book" in line or "browser_deps" in line
+    ]
+    assert [
+        "tests/" in steps[0],
+        "--nbmake" in steps[1],
+        "jupyter-book" in steps[-3],
+        "browser_deps" in steps[-2],
+        "tests/book_html" in steps[-1],
+    ] == [True] * 5
     assert commands.count("jupyter-book build") == 1 and commands.count("stage_book.py prepare _site --all") == 1
 
 

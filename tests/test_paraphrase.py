@@ -1,4 +1,5 @@
 """helpers.paraphrase: mean-pooled MiniLM cosine scores (chapter 5)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -7,9 +8,11 @@ import pytest
 from helpers import checkpoint
 from helpers.paraphrase import THRESHOLD, embed, paraphrase_scores, similarity
 
-SEED = ["The company HuggingFace is based in New York City",
-        "Apples are especially bad for your health",
-        "HuggingFace's headquarters are situated in Manhattan"]
+SEED = [
+    "The company HuggingFace is based in New York City",
+    "Apples are especially bad for your health",
+    "HuggingFace's headquarters are situated in Manhattan",
+]
 
 
 def test_embed_is_the_normalised_mean_of_the_feature_extraction_pipeline():

@@ -1,5 +1,6 @@
 """pyproject.toml is the one list of dependencies (every one pinned with ==); requirements.txt, the full set that
 `make venv` installs, is generated from it."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -30,6 +31,7 @@ def test_the_reader_set_leaves_out_the_toolchain_and_tensorflow():
 
 def test_an_unpinned_line_is_reported(tmp_path):
     bad = tmp_path / "pyproject.toml"
-    bad.write_text('[project]\ndependencies = ["torch==2.13.0", "numpy>=2"]\n'
-                   '[project.optional-dependencies]\nx = ["pandas"]\n')
+    bad.write_text(
+        '[project]\ndependencies = ["torch==2.13.0", "numpy>=2"]\n[project.optional-dependencies]\nx = ["pandas"]\n'
+    )
     assert pins.unpinned(bad) == ["reader: numpy>=2", "x: pandas"]

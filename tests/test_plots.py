@@ -1,4 +1,5 @@
 """helpers.plots: the moving average by hand, the curves' data equal to the history they were drawn from."""
+
 import matplotlib
 
 matplotlib.use("Agg")

@@ -5,6 +5,7 @@ transformers 5 removed pipeline("question-answering"), but the span scoring it u
 the removed pipeline's fast-tokenizer post-processing (``select_starts_ends`` + word alignment), written
 out from the 4.x source, so :func:`helpers.qa.answer_question` is compared with what the pipeline returned.
 """
+
 import math
 
 import numpy as np
@@ -12,21 +13,28 @@ import pytest
 import torch
 from transformers.pipelines.document_question_answering import select_starts_ends
 
-from helpers.qa import (Span, answer_question, best_spans, context_mask, is_valid_span, naive_argmax_span,
-                        span_to_chars)
+from helpers.qa import Span, answer_question, best_spans, context_mask, is_valid_span, naive_argmax_span, span_to_chars
 
-CONTEXT = ("Extractive Question Answering is the task of extracting an answer from a text given a question. An "
-           "example of a question answering dataset is the SQuAD dataset, which is entirely based on that task. "
-           "If you would like to fine-tune a model on a SQuAD task, you may leverage the "
-           "examples/question-answering/run_squad.py script.")
+CONTEXT = (
+    "Extractive Question Answering is the task of extracting an answer from a text given a question. An "
+    "example of a question answering dataset is the SQuAD dataset, which is entirely based on that task. "
+    "If you would like to fine-tune a model on a SQuAD task, you may leverage the "
+    "examples/question-answering/run_squad.py script."
+)
 QUESTIONS = [
     ("What is extractive question answering?", CONTEXT),
     ("What is a good example of a question answering dataset?", CONTEXT),
     ("Which script can I use?", CONTEXT),
-    ("Where do penguins live?", "Most penguins live in the Southern Hemisphere. Emperor penguins breed in "
-                                "Antarctica during the winter, and the males keep the eggs warm."),
-    ("Who wrote the report?", "The report, written by Dr. Ana Müller-Lüdenscheidt in 2019, found that 42% of "
-                              "rivers were polluted; the ministry disagreed."),
+    (
+        "Where do penguins live?",
+        "Most penguins live in the Southern Hemisphere. Emperor penguins breed in "
+        "Antarctica during the winter, and the males keep the eggs warm.",
+    ),
+    (
+        "Who wrote the report?",
+        "The report, written by Dr. Ana Müller-Lüdenscheidt in 2019, found that 42% of "
+        "rivers were polluted; the ministry disagreed.",
+    ),
     ("When did it open?", "The bridge opened in 1883. It took fourteen years to build."),
 ]
 
@@ -49,8 +57,11 @@ def test_argmaxes_give_end_before_start_but_best_span_is_valid():
 def test_length_limit_and_mask_change_the_answer():
     start, end = _log([0.1, 0.6, 0.3]), _log([0.5, 0.1, 0.4])
     spans = best_spans(start, end, [True] * 3, top_k=3, max_answer_len=1)
-    assert [(s.start_token, s.end_token, round(s.score, 12)) for s in spans] == [(2, 2, 0.12), (1, 1, 0.06),
-                                                                                 (0, 0, 0.05)]
+    assert [(s.start_token, s.end_token, round(s.score, 12)) for s in spans] == [
+        (2, 2, 0.12),
+        (1, 1, 0.06),
+        (0, 0, 0.05),
+    ]
     # token 2 outside the context: softmax over tokens 0-1 -> p_start (1/7, 6/7), p_end (5/6, 1/6)
     only = best_spans(start, end, [True, True, False], top_k=5)
     assert [(s.start_token, s.end_token) for s in only] == [(1, 1), (0, 0), (0, 1)]
@@ -67,7 +78,7 @@ def test_question_tokens_are_never_part_of_the_answer():
     assert naive_argmax_span(start, end) == (1, 2)
     (best,) = best_spans(start, end, allowed)
     assert (best.start_token, best.end_token) == (4, 5)
-    p_s, p_e = math.e / (math.e + 1), math.e ** 2 / (math.e ** 2 + 1)
+    p_s, p_e = math.e / (math.e + 1), math.e**2 / (math.e**2 + 1)
     assert best.score == pytest.approx(p_s * p_e, rel=1e-12)
 
 
@@ -96,19 +107,21 @@ def test_span_to_chars_with_and_without_word_alignment(uncased):
     if pieces:
         inner = pieces[0]
         s_plain, _ = span_to_chars(Span(inner, inner, 1.0), enc["offset_mapping"])
-        s_word, _ = span_to_chars(Span(inner, inner, 1.0), enc["offset_mapping"], enc.encodings[0],
-                                  align_to_words=True)
+        s_word, _ = span_to_chars(Span(inner, inner, 1.0), enc["offset_mapping"], enc.encodings[0], align_to_words=True)
         assert s_word < s_plain
     assert hug is None or span_to_chars(Span(hug, hug, 1.0), enc["offset_mapping"]) == (0, 7)
 
 
 # ---------------------------------------------------------------- bad input
-@pytest.mark.parametrize("args, message", [
-    (([0.0, 1.0], [0.0, 1.0, 2.0], [True, True]), "same length"),
-    ((np.zeros((2, 3)), np.zeros((2, 3)), np.ones(3, bool)), "one sequence"),
-    (([0.0, 1.0], [0.0, 1.0], [False, False]), "empty context"),
-    (([0.0, float("nan")], [0.0, 1.0], [True, True]), "NaN"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (([0.0, 1.0], [0.0, 1.0, 2.0], [True, True]), "same length"),
+        ((np.zeros((2, 3)), np.zeros((2, 3)), np.ones(3, bool)), "one sequence"),
+        (([0.0, 1.0], [0.0, 1.0], [False, False]), "empty context"),
+        (([0.0, float("nan")], [0.0, 1.0], [True, True]), "NaN"),
+    ],
+)
 def test_bad_logits_raise(args, message):
     with pytest.raises(ValueError, match=message):
         best_spans(*args)
@@ -161,17 +174,27 @@ def test_best_spans_matches_select_starts_ends_on_random_logits():
         over = allowed.copy()
         over[0] = True
         mine = best_spans(start, end, allowed, top_k=top_k, max_answer_len=max_len, normalise_over=over)
-        starts, ends, scores, _ = select_starts_ends(start[None].copy(), end[None].copy(), p_mask, attention,
-                                                     top_k=top_k, max_answer_len=max_len)
+        starts, ends, scores, _ = select_starts_ends(
+            start[None].copy(), end[None].copy(), p_mask, attention, top_k=top_k, max_answer_len=max_len
+        )
         assert [(s.start_token, s.end_token) for s in mine] == list(zip(starts.tolist(), ends.tolist())), trial
         assert [s.score for s in mine] == pytest.approx(scores.tolist(), rel=1e-9), trial
 
 
 def _pipeline_4x(question, context, model, tok, top_k=1, max_answer_len=15, max_seq_len=384, doc_stride=128):
     """transformers 4.x QuestionAnsweringPipeline (fast tokenizer, question first), condensed."""
-    enc = tok(question, context, padding="do_not_pad", truncation="only_second", max_length=max_seq_len,
-              stride=doc_stride, return_token_type_ids=True, return_overflowing_tokens=True,
-              return_offsets_mapping=True, return_special_tokens_mask=True)
+    enc = tok(
+        question,
+        context,
+        padding="do_not_pad",
+        truncation="only_second",
+        max_length=max_seq_len,
+        stride=doc_stride,
+        return_token_type_ids=True,
+        return_overflowing_tokens=True,
+        return_offsets_mapping=True,
+        return_special_tokens_mask=True,
+    )
     answers = []
     for i in range(len(enc["input_ids"])):
         p_mask = np.asarray([t != 1 for t in enc.sequence_ids(i)]).astype(int)
@@ -179,10 +202,14 @@ def _pipeline_4x(question, context, model, tok, top_k=1, max_answer_len=15, max_
         inputs = {k: torch.tensor([enc[k][i]]) for k in ("input_ids", "attention_mask", "token_type_ids")}
         with torch.no_grad():
             out = model(**inputs)
-        starts, ends, scores, _ = select_starts_ends(out.start_logits.double().numpy(),
-                                                     out.end_logits.double().numpy(), p_mask,
-                                                     np.asarray(enc["attention_mask"][i]), top_k=top_k,
-                                                     max_answer_len=max_answer_len)
+        starts, ends, scores, _ = select_starts_ends(
+            out.start_logits.double().numpy(),
+            out.end_logits.double().numpy(),
+            p_mask,
+            np.asarray(enc["attention_mask"][i]),
+            top_k=top_k,
+            max_answer_len=max_answer_len,
+        )
         e = enc.encodings[i]
         for s, t, score in zip(starts, ends, scores):
             try:
@@ -215,7 +242,7 @@ def test_answer_question_matches_the_4x_pipeline_on_a_random_model(tiny_qa, ques
     model, tok = tiny_qa
     mine = answer_question(question, context, model, tok)
     _same(mine, _pipeline_4x(question, context, model, tok))
-    assert mine["answer"] == context[mine["start"]:mine["end"]] and mine["answer"]
+    assert mine["answer"] == context[mine["start"] : mine["end"]] and mine["answer"]
     mine4 = answer_question(question, context, model, tok, top_k=4)
     assert len(mine4) == 4
     for a, b in zip(mine4, _distinct(_pipeline_4x(question, context, model, tok, top_k=200), 4), strict=True):
@@ -230,18 +257,23 @@ def test_long_context_is_split_into_windows(tiny_qa):
     assert len(mine) == 3 and mine[0]["score"] >= mine[1]["score"] >= mine[2]["score"]
     assert len({(a["start"], a["end"]) for a in mine}) == 3  # one entry per character span
     for a in mine:
-        assert a["answer"] == long[a["start"]:a["end"]]
+        assert a["answer"] == long[a["start"] : a["end"]]
     # the best single answer is the best over all windows, as the 4.x pipeline found it
-    _same(answer_question("Which script?", long, model, tok, max_seq_len=128, doc_stride=32),
-          _pipeline_4x("Which script?", long, model, tok, max_seq_len=128, doc_stride=32))
+    _same(
+        answer_question("Which script?", long, model, tok, max_seq_len=128, doc_stride=32),
+        _pipeline_4x("Which script?", long, model, tok, max_seq_len=128, doc_stride=32),
+    )
 
 
 @pytest.mark.parametrize("question, context", QUESTIONS)
 def test_answer_question_matches_the_4x_pipeline_on_the_zoo_model(zoo_qa, question, context):
     model, tok = zoo_qa
     _same(answer_question(question, context, model, tok), _pipeline_4x(question, context, model, tok))
-    for a, b in zip(answer_question(question, context, model, tok, top_k=3),
-                    _distinct(_pipeline_4x(question, context, model, tok, top_k=200), 3), strict=True):
+    for a, b in zip(
+        answer_question(question, context, model, tok, top_k=3),
+        _distinct(_pipeline_4x(question, context, model, tok, top_k=200), 3),
+        strict=True,
+    ):
         _same(a, b)
 
 
@@ -252,6 +284,12 @@ def tiny_qa(uncased):
     from transformers import BertConfig, BertForQuestionAnswering
 
     torch.manual_seed(0)
-    config = BertConfig(vocab_size=uncased.vocab_size, hidden_size=32, num_hidden_layers=2,
-                        num_attention_heads=2, intermediate_size=64, initializer_range=0.5)
+    config = BertConfig(
+        vocab_size=uncased.vocab_size,
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=64,
+        initializer_range=0.5,
+    )
     return BertForQuestionAnswering(config).eval(), uncased

@@ -5,6 +5,7 @@ initialised BERT and 48 random sentences so it takes seconds. Dropout is on, the
 mid-epoch, so the checkpoint has to restore the weights, the optimizer and scheduler states, the RNG states and the
 position in the data; anything forgotten shows up as different weights.
 """
+
 import pytest
 import torch
 from datasets import Dataset
@@ -19,8 +20,9 @@ def data(n, seed):
     g = torch.Generator().manual_seed(seed)
     ids = torch.randint(1, 50, (n, 8), generator=g)
     labels = (ids[:, 0] > 25).long()  # learnable: the first token decides
-    return Dataset.from_dict({"input_ids": ids.tolist(), "attention_mask": torch.ones_like(ids).tolist(),
-                              "labels": labels.tolist()})
+    return Dataset.from_dict(
+        {"input_ids": ids.tolist(), "attention_mask": torch.ones_like(ids).tolist(), "labels": labels.tolist()}
+    )
 
 
 class StopAt(TrainerCallback):
@@ -36,14 +38,41 @@ class StopAt(TrainerCallback):
 
 def make_trainer(output_dir, callbacks=()):
     torch.manual_seed(1)
-    config = BertConfig(vocab_size=50, hidden_size=16, num_hidden_layers=2, num_attention_heads=2,
-                        intermediate_size=32, max_position_embeddings=16, num_labels=2)
+    config = BertConfig(
+        vocab_size=50,
+        hidden_size=16,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=32,
+        max_position_embeddings=16,
+        num_labels=2,
+    )
     args = TrainingArguments(
-        output_dir=str(output_dir), num_train_epochs=2, per_device_train_batch_size=4, per_device_eval_batch_size=8,
-        learning_rate=5e-3, warmup_steps=3, weight_decay=0.01, logging_steps=3, eval_strategy="steps", eval_steps=5,
-        save_strategy="steps", save_steps=5, seed=0, use_cpu=True, report_to="none", disable_tqdm=True)
-    return Trainer(model=BertForSequenceClassification(config), args=args, train_dataset=data(48, 0),
-                   eval_dataset=data(16, 1), compute_metrics=classification_metrics, callbacks=list(callbacks))
+        output_dir=str(output_dir),
+        num_train_epochs=2,
+        per_device_train_batch_size=4,
+        per_device_eval_batch_size=8,
+        learning_rate=5e-3,
+        warmup_steps=3,
+        weight_decay=0.01,
+        logging_steps=3,
+        eval_strategy="steps",
+        eval_steps=5,
+        save_strategy="steps",
+        save_steps=5,
+        seed=0,
+        use_cpu=True,
+        report_to="none",
+        disable_tqdm=True,
+    )
+    return Trainer(
+        model=BertForSequenceClassification(config),
+        args=args,
+        train_dataset=data(48, 0),
+        eval_dataset=data(16, 1),
+        compute_metrics=classification_metrics,
+        callbacks=list(callbacks),
+    )
 
 
 def test_resumed_run_ends_with_the_same_weights_and_metrics(tmp_path):
@@ -56,8 +85,9 @@ def test_resumed_run_ends_with_the_same_weights_and_metrics(tmp_path):
     assert first.state.global_step == STOP_AT
     assert (tmp_path / "interrupted" / f"checkpoint-{STOP_AT}").is_dir()
     # the part before the stop already agrees with the uninterrupted run
-    assert [r for r in first.state.log_history if r["step"] <= STOP_AT and "loss" in r] == \
-        [r for r in full.state.log_history if r["step"] <= STOP_AT and "loss" in r]
+    assert [r for r in first.state.log_history if r["step"] <= STOP_AT and "loss" in r] == [
+        r for r in full.state.log_history if r["step"] <= STOP_AT and "loss" in r
+    ]
 
     resumed = make_trainer(tmp_path / "interrupted")  # a new process would build everything anew, too
     resumed.train(resume_from_checkpoint=True)  # True: the latest checkpoint in output_dir
@@ -68,8 +98,11 @@ def test_resumed_run_ends_with_the_same_weights_and_metrics(tmp_path):
     for name in full_weights:
         assert torch.allclose(full_weights[name], resumed_weights[name], rtol=0, atol=1e-6), name
 
-    strip = lambda rows: [{k: v for k, v in r.items() if "runtime" not in k and "per_second" not in k}  # noqa: E731
-                          for r in rows if r["step"] > STOP_AT and ("loss" in r or "eval_loss" in r)]
+    strip = lambda rows: [
+        {k: v for k, v in r.items() if "runtime" not in k and "per_second" not in k}  # noqa: E731
+        for r in rows
+        if r["step"] > STOP_AT and ("loss" in r or "eval_loss" in r)
+    ]
     after_full, after_resumed = strip(full.state.log_history), strip(resumed.state.log_history)
     assert len(after_full) == len(after_resumed) >= 3
     for a, b in zip(after_full, after_resumed):

@@ -5,6 +5,7 @@ top-p one only when ``top_p < 1``); the property tests below compare :func:`top_
 exactly that on many random logits, including ties, ``top_k`` larger than the vocabulary, ``top_p`` of 0
 and 1, and batches.
 """
+
 import math
 
 import pytest
@@ -106,16 +107,19 @@ def test_sampling_after_filtering_never_picks_a_filtered_token():
 
 
 # ---------------------------------------------------------------- bad input
-@pytest.mark.parametrize("kwargs, error, match", [
-    ({"top_p": 1.5}, ValueError, r"top_p must be in \[0, 1\]"),
-    ({"top_p": -0.1}, ValueError, r"top_p must be in \[0, 1\]"),
-    ({"top_p": float("nan")}, ValueError, r"top_p must be in \[0, 1\]"),
-    ({"top_p": "0.9"}, TypeError, "top_p must be a number"),
-    ({"top_k": -1}, ValueError, "top_k must be >= 0"),
-    ({"top_k": 2.5}, TypeError, "top_k must be an int"),
-    ({"top_k": True}, TypeError, "top_k must be an int"),
-    ({"min_tokens_to_keep": 0}, ValueError, "min_tokens_to_keep must be an int >= 1"),
-])
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        ({"top_p": 1.5}, ValueError, r"top_p must be in \[0, 1\]"),
+        ({"top_p": -0.1}, ValueError, r"top_p must be in \[0, 1\]"),
+        ({"top_p": float("nan")}, ValueError, r"top_p must be in \[0, 1\]"),
+        ({"top_p": "0.9"}, TypeError, "top_p must be a number"),
+        ({"top_k": -1}, ValueError, "top_k must be >= 0"),
+        ({"top_k": 2.5}, TypeError, "top_k must be an int"),
+        ({"top_k": True}, TypeError, "top_k must be an int"),
+        ({"min_tokens_to_keep": 0}, ValueError, "min_tokens_to_keep must be an int >= 1"),
+    ],
+)
 def test_bad_arguments_raise_clear_errors(kwargs, error, match):
     with pytest.raises(error, match=match):
         top_k_top_p_filtering(torch.zeros(1, 4), **kwargs)

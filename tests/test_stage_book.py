@@ -1,5 +1,6 @@
 """scripts/stage_book.py: an executed notebook counts as fresh only while none of its inputs changed (the notebook,
 any file of helpers/ or book/scripts/, the zoo manifest, the pins)."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -23,8 +24,9 @@ def stage(tmp_path, tmp_home, monkeypatch):
     (src / "_config.yml").write_text("execute:\n  execute_notebooks: auto\n")
     (src / "_toc.yml").write_text("root: book/ch\n")
     cell = {"cell_type": "code", "source": "print(1)", "metadata": {}, "outputs": [], "execution_count": None}
-    (src / "book" / "ch.ipynb").write_text(json.dumps({"cells": [cell], "metadata": {}, "nbformat": 4,
-                                                       "nbformat_minor": 5}))
+    (src / "book" / "ch.ipynb").write_text(
+        json.dumps({"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+    )
     (src / "book" / "scripts" / "run.py").write_text("print('script')\n")
     (src / "helpers" / "__init__.py").write_text("X = 1\n")
     (src / "helpers" / "data" / "table.csv").write_text("a,b\n1,2\n")
@@ -59,9 +61,20 @@ def test_an_executed_notebook_is_kept_until_an_input_changes(stage):
     assert json.loads((stage.site / "book" / "ch.ipynb").read_text())["cells"][0]["execution_count"] == 1
 
 
-@pytest.mark.parametrize("change", ["helpers/__init__.py", "helpers/data/table.csv", "helpers/new_module.py",
-                                    "book/scripts/run.py", "requirements.txt", "pyproject.toml", "zoo manifest",
-                                    "no zoo manifest", "book/ch.ipynb"])
+@pytest.mark.parametrize(
+    "change",
+    [
+        "helpers/__init__.py",
+        "helpers/data/table.csv",
+        "helpers/new_module.py",
+        "book/scripts/run.py",
+        "requirements.txt",
+        "pyproject.toml",
+        "zoo manifest",
+        "no zoo manifest",
+        "book/ch.ipynb",
+    ],
+)
 def test_a_change_to_any_input_makes_the_notebook_stale(stage, change):
     assert to_execute(stage) == ["ch.ipynb"]
     execute_and_mark(stage)
@@ -97,6 +110,7 @@ def test_the_key_covers_the_real_checkout():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     labels = [label for label, _ in module.shared_inputs()]
-    assert {"helpers/__init__.py", "helpers/zoo/core.py", "requirements.txt", "pyproject.toml",
-            "zoo manifest"} <= set(labels)
+    assert {"helpers/__init__.py", "helpers/zoo/core.py", "requirements.txt", "pyproject.toml", "zoo manifest"} <= set(
+        labels
+    )
     assert not [label for label in labels if "__pycache__" in label]

@@ -1,11 +1,14 @@
 """helpers.textmetrics: chrF (sacrebleu), the faithfulness check and the length ratio."""
+
 import pytest
 
 from helpers.evalsets import load, names
 from helpers.textmetrics import chrf, length_ratio, numbers, sentence_chrf, unsupported
 
-STORY = ("Millbrook, a town of 12,000 people, reopened its library on Saturday, eight months after a flood. "
-         "Head librarian Sarah Okafor said 3,000 books were saved. The repairs cost 1.4 million pounds.")
+STORY = (
+    "Millbrook, a town of 12,000 people, reopened its library on Saturday, eight months after a flood. "
+    "Head librarian Sarah Okafor said 3,000 books were saved. The repairs cost 1.4 million pounds."
+)
 
 
 def test_chrf_is_sacrebleus():
@@ -20,8 +23,7 @@ def test_chrf_is_sacrebleus():
 
 
 def test_numbers_in_digits_and_words():
-    assert numbers("12,000 people, eight months, 1.4 million, the 3rd of May, twice") == {
-        "12000", "8", "1.4", "3", "2"}
+    assert numbers("12,000 people, eight months, 1.4 million, the 3rd of May, twice") == {"12000", "8", "1.4", "3", "2"}
 
 
 def test_unsupported_lists_invented_numbers_and_names_only():

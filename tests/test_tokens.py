@@ -1,4 +1,5 @@
 """Unit tests of helpers/tokens.py, with exact values from the book's offline tokenizers."""
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -24,8 +25,19 @@ def test_token_table_single_sentence(cased):
     assert df["id"].tolist() == [101, 8667, 117, 146, 112, 182, 170, 1423, 5650, 106, 102]
     assert plain(df["word_id"]) == [None, 0, 1, 2, 3, 4, 5, 6, 7, 8, None]
     assert str(df["word_id"].dtype) == "Int64"
-    assert df["offsets"].tolist() == [(0, 0), (0, 5), (5, 6), (7, 8), (8, 9), (9, 10), (11, 12), (13, 19),
-                                      (20, 28), (28, 29), (0, 0)]
+    assert df["offsets"].tolist() == [
+        (0, 0),
+        (0, 5),
+        (5, 6),
+        (7, 8),
+        (8, 9),
+        (9, 10),
+        (11, 12),
+        (13, 19),
+        (20, 28),
+        (28, 29),
+        (0, 0),
+    ]
     assert df["text"].tolist() == ["", "Hello", ",", "I", "'", "m", "a", "single", "sentence", "!", ""]
     assert df["special"].tolist() == [True] + [False] * 9 + [True]
 
@@ -91,9 +103,11 @@ def test_token_table_rejects_bad_input(cased):
 
 
 def test_plot_padded_batch_image_is_the_mask(cased):
-    batch = cased(["This is a short sequence.",
-                   "This is a rather long sequence. It is at least longer than the sequence A."],
-                  padding=True, return_tensors="pt")
+    batch = cased(
+        ["This is a short sequence.", "This is a rather long sequence. It is at least longer than the sequence A."],
+        padding=True,
+        return_tensors="pt",
+    )
     ax = plot_padded_batch(batch, cased)
     image = ax.get_images()[0].get_array()
     assert image.shape == (2, 19)

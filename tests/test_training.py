@@ -1,32 +1,63 @@
 """helpers.training: parameter groups (checked against Trainer's own decay rule), metrics (checked against hand
 counts), the loop and evaluation on a tiny randomly initialised BERT (no zoo, no download)."""
+
 import math
 
 import numpy as np
 import pytest
 import torch
 from torch.utils.data import DataLoader
-from transformers import (BertConfig, BertForSequenceClassification, BertModel, EvalPrediction, LlamaConfig,
-                          LlamaForCausalLM, Trainer, get_linear_schedule_with_warmup)
+from transformers import (
+    BertConfig,
+    BertForSequenceClassification,
+    BertModel,
+    EvalPrediction,
+    LlamaConfig,
+    LlamaForCausalLM,
+    Trainer,
+    get_linear_schedule_with_warmup,
+)
 
 import helpers.checkpoints
-from helpers.training import (NO_DECAY, RECIPE, MeanPoolingClassifier, build_classifier, classification_metrics,
-                              evaluate_classifier, mean_pool, move_to, parameter_groups, split_decay_names,
-                              train_classifier)
+from helpers.training import (
+    NO_DECAY,
+    RECIPE,
+    MeanPoolingClassifier,
+    build_classifier,
+    classification_metrics,
+    evaluate_classifier,
+    mean_pool,
+    move_to,
+    parameter_groups,
+    split_decay_names,
+    train_classifier,
+)
 
 
 def tiny_bert(num_labels=2, seed=0):
     torch.manual_seed(seed)
-    config = BertConfig(vocab_size=50, hidden_size=16, num_hidden_layers=2, num_attention_heads=2,
-                        intermediate_size=32, max_position_embeddings=32, num_labels=num_labels)
+    config = BertConfig(
+        vocab_size=50,
+        hidden_size=16,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=32,
+        max_position_embeddings=32,
+        num_labels=num_labels,
+    )
     return BertForSequenceClassification(config)
 
 
 def tiny_batches(n_batches=4, batch_size=4, seq_len=6, seed=0):
     g = torch.Generator().manual_seed(seed)
-    return [{"input_ids": torch.randint(1, 50, (batch_size, seq_len), generator=g),
-             "attention_mask": torch.ones(batch_size, seq_len, dtype=torch.long),
-             "labels": torch.randint(0, 2, (batch_size,), generator=g)} for _ in range(n_batches)]
+    return [
+        {
+            "input_ids": torch.randint(1, 50, (batch_size, seq_len), generator=g),
+            "attention_mask": torch.ones(batch_size, seq_len, dtype=torch.long),
+            "labels": torch.randint(0, 2, (batch_size,), generator=g),
+        }
+        for _ in range(n_batches)
+    ]
 
 
 # ---------------------------------------------------------------- parameter groups
@@ -62,16 +93,25 @@ def test_parameter_groups_feed_adamw_with_right_decay():
 
 
 def test_unmatched_pattern_is_refused_for_llama_names():
-    config = LlamaConfig(vocab_size=32, hidden_size=16, intermediate_size=32, num_hidden_layers=1,
-                         num_attention_heads=2, num_key_value_heads=2)
+    config = LlamaConfig(
+        vocab_size=32,
+        hidden_size=16,
+        intermediate_size=32,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        num_key_value_heads=2,
+    )
     model = LlamaForCausalLM(config)
     with pytest.raises(ValueError, match="LayerNorm.weight"):
         split_decay_names(model)
     decay, skip = split_decay_names(model, ("bias", "LayerNorm.weight"), strict=False)
     assert skip == []  # Llama has no biases and names its norms input_layernorm / norm: the seed rule skips nothing
     _, skip = split_decay_names(model, ("norm.weight",))
-    assert sorted(skip) == ["model.layers.0.input_layernorm.weight", "model.layers.0.post_attention_layernorm.weight",
-                            "model.norm.weight"]
+    assert sorted(skip) == [
+        "model.layers.0.input_layernorm.weight",
+        "model.layers.0.post_attention_layernorm.weight",
+        "model.norm.weight",
+    ]
 
 
 def test_frozen_parameters_are_left_out():
@@ -185,8 +225,7 @@ def test_recipe_is_the_documented_one():
 
 # ---------------------------------------------------------------- mean pooling and the recipe's model
 def test_mean_pool_exact_values_and_padding_left_out():
-    hidden = torch.tensor([[[1.0, 2.0], [3.0, 4.0], [100.0, 100.0]],
-                           [[5.0, 6.0], [7.0, 8.0], [9.0, 10.0]]])
+    hidden = torch.tensor([[[1.0, 2.0], [3.0, 4.0], [100.0, 100.0]], [[5.0, 6.0], [7.0, 8.0], [9.0, 10.0]]])
     mask = torch.tensor([[1, 1, 0], [1, 1, 1]])
     assert torch.equal(mean_pool(hidden, mask), torch.tensor([[2.0, 3.0], [7.0, 8.0]]))
     with pytest.raises(ValueError, match="attention_mask"):
@@ -197,8 +236,14 @@ def test_mean_pool_exact_values_and_padding_left_out():
 
 def tiny_body(seed=0):
     torch.manual_seed(seed)
-    config = BertConfig(vocab_size=50, hidden_size=16, num_hidden_layers=2, num_attention_heads=2,
-                        intermediate_size=32, max_position_embeddings=32)
+    config = BertConfig(
+        vocab_size=50,
+        hidden_size=16,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=32,
+        max_position_embeddings=32,
+    )
     return BertModel(config, add_pooling_layer=False)
 
 

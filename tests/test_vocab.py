@@ -6,6 +6,7 @@ distilbert-base-multilingual-cased (the same 119 547-piece vocabulary) and bert-
 printouts in public notebooks. The ``##`` pieces of "Weißbier" and "Kartoffel" come from a published test
 suite that runs the hub's bert-base-multilingual-cased tokenizer.
 """
+
 import json
 
 import pytest
@@ -27,12 +28,51 @@ MULTILINGUAL_IDS = MULTILINGUAL_EXAMPLES + [
     ("Hello world!", [101, 31178, 11356, 106, 102]),
     ("안녕하세요, 반갑습니다", [101, 9521, 118741, 35506, 24982, 48549, 117, 9321, 118610, 119081, 48345, 102]),
     ("Hello my dog isn't retarded", [101, 31178, 15127, 17835, 98370, 112, 188, 62893, 45592, 10162, 102]),
-    (MULTI_SCRIPT, [101, 31178, 2087, 5621, 106, 100, 788, 51052, 30877, 10909, 10961, 54422, 22887, 1427, 17344,
-                    42407, 33178, 17344, 62914, 17344, 46856, 69365, 22765, 41362, 100781, 10107, 10111, 10751,
-                    31782, 119, 102]),
+    (
+        MULTI_SCRIPT,
+        [
+            101,
+            31178,
+            2087,
+            5621,
+            106,
+            100,
+            788,
+            51052,
+            30877,
+            10909,
+            10961,
+            54422,
+            22887,
+            1427,
+            17344,
+            42407,
+            33178,
+            17344,
+            62914,
+            17344,
+            46856,
+            69365,
+            22765,
+            41362,
+            100781,
+            10107,
+            10111,
+            10751,
+            31782,
+            119,
+            102,
+        ],
+    ),
 ]
-ROUND_TRIP = ["我爱自然语言处理", "截至目前，最新的版本是4.5.0。", "i like programming", "Hello world, this is a test.",
-              "Huggingface Transformer教程(一)", "我爱python，我爱编程；I love python"]
+ROUND_TRIP = [
+    "我爱自然语言处理",
+    "截至目前，最新的版本是4.5.0。",
+    "i like programming",
+    "Hello world, this is a test.",
+    "Huggingface Transformer教程(一)",
+    "我爱python，我爱编程；I love python",
+]
 
 
 @pytest.fixture(scope="module")
@@ -56,15 +96,22 @@ def test_multilingual_ids_match_the_hub(multilingual, text, ids):
 
 
 def test_vocab_sizes_and_special_tokens_match_the_hub(chinese, multilingual):
-    for tok, size, name in ((chinese, CHINESE_SIZE, "bert-base-chinese"),
-                            (multilingual, MULTILINGUAL_SIZE, "bert-base-multilingual-cased")):
+    for tok, size, name in (
+        (chinese, CHINESE_SIZE, "bert-base-chinese"),
+        (multilingual, MULTILINGUAL_SIZE, "bert-base-multilingual-cased"),
+    ):
         assert size == {"bert-base-chinese": 21128, "bert-base-multilingual-cased": 119547}[name]
         assert len(tok) == tok.vocab_size == size
         with open(checkpoint(name) + "/vocab.txt", encoding="utf-8", newline="") as f:
             assert f.read().count("\n") == size
         assert tok.convert_tokens_to_ids(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]) == [0, 100, 101, 102, 103]
         assert (tok.pad_token, tok.unk_token, tok.cls_token, tok.sep_token, tok.mask_token) == (
-            "[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
+            "[PAD]",
+            "[UNK]",
+            "[CLS]",
+            "[SEP]",
+            "[MASK]",
+        )
     assert chinese.convert_tokens_to_ids(["我", "爱"]) == [2769, 4263]
 
 
@@ -81,9 +128,26 @@ def test_tokenizer_config_is_cased_and_splits_chinese_characters(chinese, multil
 
 def test_continuation_pieces_carry_the_mark(chinese, multilingual):
     assert multilingual.tokenize("Ich mag Weißbier und Kartoffel .") == [
-        "Ich", "mag", "Weiß", "##bier", "und", "Kar", "##tof", "##fel", "."]
+        "Ich",
+        "mag",
+        "Weiß",
+        "##bier",
+        "und",
+        "Kar",
+        "##tof",
+        "##fel",
+        ".",
+    ]
     assert multilingual.tokenize("Undetectable paraphrasing") == [
-        "Und", "##ete", "##cta", "##ble", "para", "##ph", "##rasi", "##ng"]
+        "Und",
+        "##ete",
+        "##cta",
+        "##ble",
+        "para",
+        "##ph",
+        "##rasi",
+        "##ng",
+    ]
     # bert4torch's README (bert-base-chinese vocabulary): tokens[2] 'python', tokens[-2] '##nk', tokens[-7] 'program'
     text = "我爱python，我爱编程；I love python, I like programming. Some unkword"
     tokens = chinese.tokenize(text)
@@ -110,8 +174,10 @@ def test_round_trip(chinese, multilingual, text):
             assert tok(back)["input_ids"] == ids
             assert back.replace(" ", "") == text.replace(" ", "")
     assert chinese.decode(chinese("我爱自然语言处理")["input_ids"]) == "[CLS] 我 爱 自 然 语 言 处 理 [SEP]"
-    assert multilingual.decode(multilingual("Huggingface Transformer教程(一)")["input_ids"],
-                               skip_special_tokens=True) == "Huggingface Transformer 教 程 ( 一 )"
+    assert (
+        multilingual.decode(multilingual("Huggingface Transformer教程(一)")["input_ids"], skip_special_tokens=True)
+        == "Huggingface Transformer 教 程 ( 一 )"
+    )
 
 
 def test_rebuild_vocab_restores_stripped_pieces():
@@ -133,8 +199,10 @@ def test_hub_mode_names(monkeypatch):
 
 def test_manifest_records_blingfire_as_the_source():
     m = read_manifest()
-    for entry, member in (("bert-base-chinese-tokenizer", "blingfire/bert_chinese.i2w"),
-                          ("bert-multilingual-cased-tokenizer", "blingfire/bert_multi_cased.i2w")):
+    for entry, member in (
+        ("bert-base-chinese-tokenizer", "blingfire/bert_chinese.i2w"),
+        ("bert-multilingual-cased-tokenizer", "blingfire/bert_multi_cased.i2w"),
+    ):
         (source,) = m[entry]["sources"]
         assert (source["package"], source["version"], source["member"]) == ("blingfire", "0.1.8", member)
         assert len(source["sha256"]) == 64 and all(len(d) == 64 for d in m[entry]["files"].values())

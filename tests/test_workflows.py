@@ -4,6 +4,7 @@ Also checks that the three workflows the book promises exist with the settings t
 `make test`, hub-mode notebooks on the self-hosted GPU runner with a kept cache, a weekly run on unpinned releases),
 and that the linter really fails on a broken workflow, so a silent no-op linter cannot pass this test.
 """
+
 from __future__ import annotations
 
 import re
@@ -46,8 +47,10 @@ def test_actionlint_passes_on_every_workflow():
 def test_actionlint_catches_a_broken_workflow(tmp_path):
     bad = tmp_path / ".github" / "workflows"
     bad.mkdir(parents=True)
-    (bad / "bad.yml").write_text("on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n"
-                                 "      - run: echo ${{ github.nope_not_a_context }}\n")
+    (bad / "bad.yml").write_text(
+        "on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - run: echo ${{ github.nope_not_a_context }}\n"
+    )
     result = run_actionlint(".github/workflows/bad.yml", cwd=tmp_path)
     assert result.returncode != 0
     assert "nope_not_a_context" in result.stdout
@@ -71,8 +74,9 @@ def test_gpu_workflow_runs_every_notebook_in_hub_mode_and_keeps_the_cache():
     job = load("gpu-notebooks.yml")["jobs"]["notebooks"]
     assert job["runs-on"] == ["self-hosted", "gpu"]
     assert job["env"]["HFBOOK_HUB"] == "1"
-    assert any("actions/cache" in s.get("uses", "") and s["with"]["path"] == job["env"]["HF_HOME"]
-               for s in job["steps"])
+    assert any(
+        "actions/cache" in s.get("uses", "") and s["with"]["path"] == job["env"]["HF_HOME"] for s in job["steps"]
+    )
     assert any("--nbmake" in s.get("run", "") for s in job["steps"])
 
 

@@ -1,4 +1,5 @@
 """The zoo's machinery: verify, atomic and locked builds, clear errors."""
+
 import importlib.util
 import json
 import os
@@ -36,12 +37,14 @@ def test_verify_names_a_missing_file(copied_zoo):
 
 def test_verify_cli_exit_code(copied_zoo):
     env = {**os.environ, "HFBOOK_HOME": str(copied_zoo.parent)}
-    ok = subprocess.run([sys.executable, "-m", "helpers.zoo", "verify", "sentences"], env=env, capture_output=True,
-                        text=True)
+    ok = subprocess.run(
+        [sys.executable, "-m", "helpers.zoo", "verify", "sentences"], env=env, capture_output=True, text=True
+    )
     assert ok.returncode == 0, ok.stdout + ok.stderr
     (copied_zoo / "sentences" / "nyt_train.csv").write_text("tampered\n")
-    bad = subprocess.run([sys.executable, "-m", "helpers.zoo", "verify", "sentences"], env=env, capture_output=True,
-                         text=True)
+    bad = subprocess.run(
+        [sys.executable, "-m", "helpers.zoo", "verify", "sentences"], env=env, capture_output=True, text=True
+    )
     assert bad.returncode == 1 and "nyt_train.csv" in bad.stdout
 
 
@@ -118,22 +121,6 @@ def test_build_is_idempotent(tmp_home, registry):
     core.build(log=lambda *a: None)
     core.build(log=lambda *a: None)
     assert calls == [1]
-
-
-def test_dependency_order_and_cycles():
-    saved = dict(core.REGISTRY)
-    try:
-        core.REGISTRY.clear()
-        noop = lambda into, ctx: {}  # noqa: E731
-        core.register(core.Entry("a", "data", "a", "MIT", noop, deps=["b"]))
-        core.register(core.Entry("b", "data", "b", "MIT", noop))
-        assert core._order(["a"]) == ["b", "a"]
-        core.REGISTRY["b"].deps = ["a"]
-        with pytest.raises(core.ZooError, match="cycle"):
-            core._order(["a"])
-    finally:
-        core.REGISTRY.clear()
-        core.REGISTRY.update(saved)
 
 
 # Fake entries for the parallel build: a and b independent (each sleeps), c needs both; "bad" fails its floor.
@@ -269,8 +256,10 @@ def test_build_rebuilds_an_entry_whose_file_changed_or_went_missing(tmp_home, re
     lines.clear()
     core.build(log=lines.append)
     assert calls == [1, 1]
-    assert lines[:2] == [f"zoo: toy: changed file {weights} (sha256 differs from the manifest)",
-                         "zoo: toy no longer matches its manifest: rebuilding it"]
+    assert lines[:2] == [
+        f"zoo: toy: changed file {weights} (sha256 differs from the manifest)",
+        "zoo: toy no longer matches its manifest: rebuilding it",
+    ]
     assert core.hash_tree(core.entry_dir("toy")) == good and core.verify(["toy"]) == []
     (core.entry_dir("toy") / "config.json").unlink()
     lines.clear()
@@ -303,12 +292,17 @@ def test_checkpoint_catches_a_changed_entry_and_names_the_command(copied_zoo):
     assert vocab.stat().st_size == size  # the same size: only the stamp's mtime (then the hash) can tell
     with pytest.raises(core.ZooChangedError) as err:
         checkpoint("bert-base-cased")
-    assert str(err.value) == (f"zoo entry 'bert-base-cased-tokenizer' is damaged: {vocab} changed since it was "
-                              "built (sha256 differs from the manifest); rebuild it with "
-                              "`python -m helpers.zoo build bert-base-cased-tokenizer --force`")
+    assert str(err.value) == (
+        f"zoo entry 'bert-base-cased-tokenizer' is damaged: {vocab} changed since it was "
+        "built (sha256 differs from the manifest); rebuild it with "
+        "`python -m helpers.zoo build bert-base-cased-tokenizer --force`"
+    )
     vocab.unlink()
-    with pytest.raises(core.ZooChangedError, match="missing file .*vocab.txt; rebuild it with `python -m "
-                                                   "helpers.zoo build bert-base-cased-tokenizer --force`"):
+    with pytest.raises(
+        core.ZooChangedError,
+        match="missing file .*vocab.txt; rebuild it with `python -m "
+        "helpers.zoo build bert-base-cased-tokenizer --force`",
+    ):
         checkpoint("bert-base-cased")
 
 

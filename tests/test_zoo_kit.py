@@ -1,4 +1,5 @@
 """The zoo's training kit (helpers/zoo/kit.py) and the fill-mask masking rule: exact, small, no zoo needed."""
+
 from __future__ import annotations
 
 import random
@@ -16,8 +17,15 @@ def _tiny_bert(cls_name: str = "BertModel", layers: int = 4, **kw):
     import transformers
 
     torch.manual_seed(0)
-    config = transformers.BertConfig(vocab_size=120, hidden_size=32, num_hidden_layers=layers, num_attention_heads=4,
-                                     intermediate_size=64, max_position_embeddings=64, **kw)
+    config = transformers.BertConfig(
+        vocab_size=120,
+        hidden_size=32,
+        num_hidden_layers=layers,
+        num_attention_heads=4,
+        intermediate_size=64,
+        max_position_embeddings=64,
+        **kw,
+    )
     return getattr(transformers, cls_name)(config).eval()
 
 
@@ -78,13 +86,15 @@ def test_make_optimizer_no_decay_on_biases_and_layernorm_and_head_lr():
     assert [(lr, wd) for lr, wd, _ in groups] == [(1e-4, 0.01), (1e-4, 0.0), (1e-3, 0.01), (1e-3, 0.0)]
     body_decay, body_skip, head_decay, head_skip = (names for _, _, names in groups)
     assert head_decay == ["classifier.weight"] and head_skip == ["classifier.bias"]
-    assert body_decay == ["bert.encoder.layer.1.attention.self.query.weight",
-                          "bert.encoder.layer.1.attention.self.key.weight",
-                          "bert.encoder.layer.1.attention.self.value.weight",
-                          "bert.encoder.layer.1.attention.output.dense.weight",
-                          "bert.encoder.layer.1.intermediate.dense.weight",
-                          "bert.encoder.layer.1.output.dense.weight",
-                          "bert.pooler.dense.weight"]
+    assert body_decay == [
+        "bert.encoder.layer.1.attention.self.query.weight",
+        "bert.encoder.layer.1.attention.self.key.weight",
+        "bert.encoder.layer.1.attention.self.value.weight",
+        "bert.encoder.layer.1.attention.output.dense.weight",
+        "bert.encoder.layer.1.intermediate.dense.weight",
+        "bert.encoder.layer.1.output.dense.weight",
+        "bert.pooler.dense.weight",
+    ]
     assert all(n.endswith((".bias", "LayerNorm.weight")) for n in body_skip) and len(body_skip) == 11
     trainable = {n for n, p in model.named_parameters() if p.requires_grad}
     assert sorted(n for _, _, names in groups for n in names) == sorted(trainable)  # each once, frozen left out
@@ -135,8 +145,11 @@ def test_seed_all_makes_torch_repeat(monkeypatch):
 
 
 def test_check_floor_message():
-    with pytest.raises(BuildFailed, match=r"qa: held-out f1 0\.4000 is below the floor 0\.5; .*"
-                                          r"`python -m helpers.zoo build qa --force`"):
+    with pytest.raises(
+        BuildFailed,
+        match=r"qa: held-out f1 0\.4000 is below the floor 0\.5; .*"
+        r"`python -m helpers.zoo build qa --force`",
+    ):
         kit.check_floor("qa", {"f1": 0.4, "exact_match": 0.3}, {"f1": 0.5})
     kit.check_floor("qa", {"f1": 0.5, "exact_match": 0.3}, {"f1": 0.5})  # at the floor passes
 

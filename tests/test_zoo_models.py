@@ -1,4 +1,5 @@
 """The zoo's task models (helpers/zoo/models/): data helpers, metrics, pipelines, recorded scores, floors."""
+
 from __future__ import annotations
 
 import pytest
@@ -11,8 +12,10 @@ from helpers.zoo.models import fill_mask, ner, perplexity, qa, sentiment
 from helpers.zoo.silver import silver_entities
 
 MODELS = {"sentiment": sentiment, "ner": ner, "qa": qa, "fill-mask": fill_mask}
-PARAGRAPH = ("Hugging Face Inc. is a company based in New York City. Its headquarters are in DUMBO, therefore very "
-             "close to the Manhattan Bridge which is visible from the window.")
+PARAGRAPH = (
+    "Hugging Face Inc. is a company based in New York City. Its headquarters are in DUMBO, therefore very "
+    "close to the Manhattan Bridge which is visible from the window."
+)
 
 
 @pytest.fixture(scope="module")
@@ -29,12 +32,16 @@ def test_ontonotes_mapping_and_word_level_tags(uncased):
     enc = tok(text, return_offsets_mapping=True)
     firsts, tags = ner.align_tags(enc, ner.conll_spans(ents))
     words = [tok.convert_ids_to_tokens(enc["input_ids"][i]) for i in firsts]
-    assert list(zip(words, tags))[:5] == [("hugging", "B-ORG"), ("face", "I-ORG"), ("inc", "I-ORG"),
-                                          (".", "I-ORG"), ("is", "O")]
-    assert tags[words.index("new"):words.index("city") + 1] == ["B-LOC", "I-LOC", "I-LOC"]
+    assert list(zip(words, tags))[:5] == [
+        ("hugging", "B-ORG"),
+        ("face", "I-ORG"),
+        ("inc", "I-ORG"),
+        (".", "I-ORG"),
+        ("is", "O"),
+    ]
+    assert tags[words.index("new") : words.index("city") + 1] == ["B-LOC", "I-LOC", "I-LOC"]
     assert ner.tag_entities(tags) == {(0, 3, "ORG"), (7, 9, "LOC")}
-    assert ner.tag_entities(["I-PER", "I-PER", "O", "B-LOC", "B-LOC"]) == {(0, 1, "PER"), (3, 3, "LOC"),
-                                                                           (4, 4, "LOC")}
+    assert ner.tag_entities(["I-PER", "I-PER", "O", "B-LOC", "B-LOC"]) == {(0, 1, "PER"), (3, 3, "LOC"), (4, 4, "LOC")}
 
 
 def test_question_building_and_squad_metrics():
@@ -67,7 +74,7 @@ def test_ner_pipeline():
     assert {g["entity_group"] for g in groups} <= {"PER", "ORG", "LOC", "MISC"}
     assert any(g["entity_group"] == "LOC" and "york" in g["word"] for g in groups)
     for g in groups:  # offsets point into the text; the word is the lower-cased span (uncased tokenizer)
-        span = PARAGRAPH[g["start"]:g["end"]].lower()
+        span = PARAGRAPH[g["start"] : g["end"]].lower()
         assert span.replace(" ", "") == g["word"].replace(" ", "")
 
 
@@ -83,7 +90,7 @@ def test_qa_model_answers_on_an_unseen_paragraph(zoo_qa):
 
     out = answer_question("Where is Hugging Face based?", PARAGRAPH, *zoo_qa)
     assert set(out) == {"answer", "score", "start", "end"}
-    assert PARAGRAPH[out["start"]:out["end"]] == out["answer"] and 0 < out["score"] <= 1
+    assert PARAGRAPH[out["start"] : out["end"]] == out["answer"] and 0 < out["score"] <= 1
     assert out["answer"] == "New York City"
 
 

@@ -16,6 +16,7 @@ Each process reads its own slice of the training set (``DistributedSampler``), s
 rank 0 checks that they are identical (with ``--no-ddp`` the model is not wrapped, gradients are not averaged, and the
 check shows how far the copies drifted apart). Rank 0 writes a JSON summary to ``--out``.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,18 +29,42 @@ from pathlib import Path
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--steps", type=int, default=12, help="optimizer steps (the first --warmup are not timed)")
+    p.add_argument(
+        "--steps",
+        type=int,
+        default=12,
+        help="optimizer steps (the first --warmup are not timed)",
+    )
     p.add_argument("--warmup", type=int, default=2)
     p.add_argument("--per-process-batch", type=int, default=8)
     p.add_argument("--max-length", type=int, default=32)
     p.add_argument("--lr", type=float, default=5e-5)
-    p.add_argument("--model", choices=["encoder", "tiny"], default="encoder",
-                   help="encoder: the book's MiniLM (helpers.checkpoint('encoder')); tiny: a 2-layer BERT from a config")
-    p.add_argument("--threads", type=int, default=1, help="torch threads per process (1: one core per process)")
-    p.add_argument("--device", choices=["auto", "cpu"], default="auto",
-                   help="auto: one GPU per process (NCCL) when there are enough GPUs, else CPU (gloo)")
-    p.add_argument("--no-ddp", action="store_true", help="train without DistributedDataParallel (no gradient sync)")
-    p.add_argument("--out", type=Path, default=None, help="JSON summary written by rank 0")
+    p.add_argument(
+        "--model",
+        choices=["encoder", "tiny"],
+        default="encoder",
+        help="encoder: the book's MiniLM (helpers.checkpoint('encoder')); tiny: a 2-layer BERT from a config",
+    )
+    p.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="torch threads per process (1: one core per process)",
+    )
+    p.add_argument(
+        "--device",
+        choices=["auto", "cpu"],
+        default="auto",
+        help="auto: one GPU per process (NCCL) when there are enough GPUs, else CPU (gloo)",
+    )
+    p.add_argument(
+        "--no-ddp",
+        action="store_true",
+        help="train without DistributedDataParallel (no gradient sync)",
+    )
+    p.add_argument(
+        "--out", type=Path, default=None, help="JSON summary written by rank 0"
+    )
     return p.parse_args(argv)
 
 
@@ -49,10 +74,18 @@ def build_model(kind: str, tokenizer):
     from helpers import checkpoint
 
     if kind == "tiny":
-        config = BertConfig(vocab_size=tokenizer.vocab_size, hidden_size=64, num_hidden_layers=2, num_attention_heads=2,
-                            intermediate_size=128, num_labels=2)
+        config = BertConfig(
+            vocab_size=tokenizer.vocab_size,
+            hidden_size=64,
+            num_hidden_layers=2,
+            num_attention_heads=2,
+            intermediate_size=128,
+            num_labels=2,
+        )
         return AutoModelForSequenceClassification.from_config(config)
-    return AutoModelForSequenceClassification.from_pretrained(checkpoint("encoder"), num_labels=2)
+    return AutoModelForSequenceClassification.from_pretrained(
+        checkpoint("encoder"), num_labels=2
+    )
 
 
 def main(argv=None) -> dict:
@@ -77,32 +110,61 @@ def main(argv=None) -> dict:
     hf_logging.set_verbosity_error()
     torch.set_num_threads(args.threads)
 
-    local_world = int(os.environ.get("LOCAL_WORLD_SIZE", 1))  # processes on this node
-    use_cuda = args.device == "auto" and torch.cuda.is_available() and torch.cuda.device_count() >= local_world
+    local_world = int(
+        os.environ.get("LOCAL_WORLD_SIZE", 1)
+    )  # processes on this node
+    use_cuda = (
+        args.device == "auto"
+        and torch.cuda.is_available()
+        and torch.cuda.device_count() >= local_world
+    )
     backend = "nccl" if use_cuda else "gloo"
-    dist.init_process_group(backend=backend)  # reads RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT set by torchrun
+    dist.init_process_group(
+        backend=backend
+    )  # reads RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT set by torchrun
     rank, world = dist.get_rank(), dist.get_world_size()
     local_rank = int(os.environ.get("LOCAL_RANK", 0))
-    device = torch.device(f"cuda:{local_rank}") if use_cuda else torch.device("cpu")
+    device = (
+        torch.device(f"cuda:{local_rank}") if use_cuda else torch.device("cpu")
+    )
     if use_cuda:
         torch.cuda.set_device(device)
 
-    torch.manual_seed(0)  # the same initial weights on every rank (DDP also broadcasts rank 0's at wrap time)
+    torch.manual_seed(
+        0
+    )  # the same initial weights on every rank (DDP also broadcasts rank 0's at wrap time)
     tokenizer = AutoTokenizer.from_pretrained(checkpoint("encoder"))
     model = build_model(args.model, tokenizer).to(device)
     if not args.no_ddp:
         model = DDP(model, device_ids=[local_rank] if use_cuda else None)
 
     train = load_sentences("movie")["train"]
-    sampler = DistributedSampler(train, num_replicas=world, rank=rank, shuffle=True, seed=0, drop_last=True)
+    sampler = DistributedSampler(
+        train,
+        num_replicas=world,
+        rank=rank,
+        shuffle=True,
+        seed=0,
+        drop_last=True,
+    )
 
     def collate(rows):
-        batch = tokenizer([r["sentence"] for r in rows], padding="max_length", truncation=True,
-                          max_length=args.max_length, return_tensors="pt")
+        batch = tokenizer(
+            [r["sentence"] for r in rows],
+            padding="max_length",
+            truncation=True,
+            max_length=args.max_length,
+            return_tensors="pt",
+        )
         batch["labels"] = torch.tensor([r["label"] for r in rows])
         return batch
 
-    loader = DataLoader(train, batch_size=args.per_process_batch, sampler=sampler, collate_fn=collate)
+    loader = DataLoader(
+        train,
+        batch_size=args.per_process_batch,
+        sampler=sampler,
+        collate_fn=collate,
+    )
     optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr)
     model.train()
 
@@ -136,20 +198,39 @@ def main(argv=None) -> dict:
     mean_losses = (mean_losses / world).tolist()
 
     summary = {
-        "world_size": world, "backend": backend, "device": str(device), "ddp": not args.no_ddp,
-        "model": args.model, "parameters": sum(p.numel() for p in raw.parameters()),
-        "per_process_batch": args.per_process_batch, "global_batch": args.per_process_batch * world,
-        "samples_per_rank_per_step": seen_ids // args.steps, "steps": args.steps, "timed_steps": timed_steps,
-        "seconds": seconds, "samples_per_second": args.per_process_batch * world * timed_steps / seconds,
-        "mean_loss_per_step": mean_losses, "max_weight_difference": max_diff,
-        "nnodes": int(os.environ.get("GROUP_WORLD_SIZE", 1)),  # torchrun: the number of nodes (agent groups)
+        "world_size": world,
+        "backend": backend,
+        "device": str(device),
+        "ddp": not args.no_ddp,
+        "model": args.model,
+        "parameters": sum(p.numel() for p in raw.parameters()),
+        "per_process_batch": args.per_process_batch,
+        "global_batch": args.per_process_batch * world,
+        "samples_per_rank_per_step": seen_ids // args.steps,
+        "steps": args.steps,
+        "timed_steps": timed_steps,
+        "seconds": seconds,
+        "samples_per_second": args.per_process_batch
+        * world
+        * timed_steps
+        / seconds,
+        "mean_loss_per_step": mean_losses,
+        "max_weight_difference": max_diff,
+        "nnodes": int(
+            os.environ.get("GROUP_WORLD_SIZE", 1)
+        ),  # torchrun: the number of nodes (agent groups)
         "node_rank": int(os.environ.get("GROUP_RANK", 0)),
         "threads_per_process": args.threads,
     }
     if not args.no_ddp:
-        assert max_diff == 0.0, f"rank weights differ after DDP steps (max |diff| = {max_diff})"
-    print(f"[rank {rank}/{world}] done: {timed_steps} timed steps in {seconds:.2f} s, "
-          f"max weight difference between ranks {max_diff:.3g}", flush=True)
+        assert max_diff == 0.0, (
+            f"rank weights differ after DDP steps (max |diff| = {max_diff})"
+        )
+    print(
+        f"[rank {rank}/{world}] done: {timed_steps} timed steps in {seconds:.2f} s, "
+        f"max weight difference between ranks {max_diff:.3g}",
+        flush=True,
+    )
     if rank == 0 and args.out is not None:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(summary, indent=2))

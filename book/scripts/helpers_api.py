@@ -12,6 +12,7 @@ when it has a ``#:`` comment), and when the staged book sits inside a checkout (
 root, as ``make book`` stages it) that checkout's ``helpers`` is the one imported, not whichever copy happens to
 be installed. Loaded through ``sphinx.local_extensions`` in ``_config.yml``.
 """
+
 from __future__ import annotations
 
 import inspect
@@ -20,12 +21,17 @@ import sys
 from pathlib import Path
 
 # chapter 5 (``book/05_x.ipynb``, "Heading")  |  the appendix (``book/appendix_x.ipynb``, "Heading")
-REFERENCE = re.compile(r'(?P<where>chapter\s+\d+|the\s+appendix)\s+\(``(?P<notebook>book/[^`]+)\.ipynb``,\s+'
-                       r'"(?P<heading>[^"]+)"\)')
+REFERENCE = re.compile(
+    r"(?P<where>chapter\s+\d+|the\s+appendix)\s+\(``(?P<notebook>book/[^`]+)\.ipynb``,\s+"
+    r'"(?P<heading>[^"]+)"\)'
+)
 
 
 def link(match: re.Match) -> str:
-    where, heading = " ".join(match["where"].split()), " ".join(match["heading"].split())
+    where, heading = (
+        " ".join(match["where"].split()),
+        " ".join(match["heading"].split()),
+    )
     return f':ref:`{where}, "{heading}" <{match["notebook"]}:{heading}>`'
 
 
@@ -43,7 +49,11 @@ def process_docstring(app, what, name, obj, options, lines: list[str]) -> None:
 
 def keep_undocumented_code(app, what, name, obj, skip, options):
     """List public functions and classes even without a docstring; leave every other decision to autodoc."""
-    if not skip or name.startswith("_") or not (inspect.isfunction(obj) or inspect.isclass(obj)):
+    if (
+        not skip
+        or name.startswith("_")
+        or not (inspect.isfunction(obj) or inspect.isclass(obj))
+    ):
         return None
     module = sys.modules.get(getattr(obj, "__module__", "") or "")
     public = getattr(module, "__all__", None)
@@ -55,7 +65,10 @@ def keep_undocumented_code(app, what, name, obj, skip, options):
 def _lookup(dotted: str, module: str | None):
     """The object a docstring names: ``dotted`` in ``module``'s namespace (imported names too), or absolute."""
     parts = dotted.split(".")
-    for obj, path in ((sys.modules.get(module or ""), parts), (sys.modules.get(parts[0]), parts[1:])):
+    for obj, path in (
+        (sys.modules.get(module or ""), parts),
+        (sys.modules.get(parts[0]), parts[1:]),
+    ):
         for part in path:
             obj = getattr(obj, part, None)
         if obj is not None:
@@ -70,16 +83,32 @@ def resolve_helper_names(app, env, node, contnode):
     class where it is defined. A name that exists but has no entry on the page (module data without a ``#:``
     comment) is shown as plain code. Any other unknown name is left to Sphinx, which warns (``-n``).
     """
-    if node.get("refdomain") != "py" or not str(node.get("py:module") or "").startswith("helpers"):
+    if node.get("refdomain") != "py" or not str(
+        node.get("py:module") or ""
+    ).startswith("helpers"):
         return None
     target = node["reftarget"].lstrip("~.")
     obj = _lookup(target, node.get("py:module"))
     if obj is None:
         return None
-    home, qualname = getattr(obj, "__module__", None), getattr(obj, "__qualname__", None)
-    if isinstance(home, str) and isinstance(qualname, str) and f"{home}.{qualname}" != target:
-        found = env.domains["py"].resolve_xref(env, node["refdoc"], app.builder, node["reftype"],
-                                               f"{home}.{qualname}", node, contnode)
+    home, qualname = (
+        getattr(obj, "__module__", None),
+        getattr(obj, "__qualname__", None),
+    )
+    if (
+        isinstance(home, str)
+        and isinstance(qualname, str)
+        and f"{home}.{qualname}" != target
+    ):
+        found = env.domains["py"].resolve_xref(
+            env,
+            node["refdoc"],
+            app.builder,
+            node["reftype"],
+            f"{home}.{qualname}",
+            node,
+            contnode,
+        )
         if found is not None:
             return found
     if inspect.ismodule(obj) or inspect.isclass(obj) or inspect.isroutine(obj):
@@ -89,7 +118,9 @@ def resolve_helper_names(app, env, node, contnode):
 
 def use_this_checkout(app) -> None:
     root = Path(app.srcdir).resolve().parent
-    if (root / "helpers" / "__init__.py").is_file() and str(root) not in sys.path:
+    if (root / "helpers" / "__init__.py").is_file() and str(
+        root
+    ) not in sys.path:
         sys.path.insert(0, str(root))
 
 

@@ -6,12 +6,17 @@ sphinx-thebe and sphinx-togglebutton do) once as filename ``None`` and once as `
 This keeps the first copy of each script. Loaded through ``sphinx.local_extensions`` in ``_config.yml``; the browser
 check (``tests/book_html``) fails if any console error comes back.
 """
+
 from __future__ import annotations
 
 
 def _key(js):
     attributes = getattr(js, "attributes", {})
-    return (getattr(js, "filename", None) or "", getattr(js, "priority", 500), tuple(sorted(attributes.items())))
+    return (
+        getattr(js, "filename", None) or "",
+        getattr(js, "priority", 500),
+        tuple(sorted(attributes.items())),
+    )
 
 
 def dedupe_scripts(app, pagename, templatename, context, doctree):
@@ -28,5 +33,7 @@ def dedupe_scripts(app, pagename, templatename, context, doctree):
 
 
 def setup(app):
-    app.connect("html-page-context", dedupe_scripts, priority=900)  # after the extensions that add page scripts
+    app.connect(
+        "html-page-context", dedupe_scripts, priority=900
+    )  # after the extensions that add page scripts
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -6,6 +6,7 @@ Defined in chapter 8 (``book/08_summarization_translation.ipynb``, "Evaluating g
 - ``stories``: 12 short news-like stories (invented people and places, about 100–120 words each) for
   summaries, each with a headline.
 """
+
 from __future__ import annotations
 
 import json

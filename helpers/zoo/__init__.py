@@ -24,12 +24,41 @@ stands_in_for=hub_id))``; import it in ``models/__init__.py``; and, if chapters 
 ``helpers/checkpoints.py``. Keep everything the entry needs (recipe, data, scores) in its own module, so a
 change to one model stays in one file. ``python -m helpers.zoo build <name>`` then builds it.
 """
-from . import base  # noqa: F401  (registers the base assets)
-from . import models  # noqa: F401  (registers the task models)
-from . import instruct  # noqa: F401  (registers the instruct model)
-from . import vocab  # noqa: F401  (registers the Chinese and multilingual vocabularies)
-from .core import (REGISTRY, BuildFailed, ZooChangedError, ZooError, ZooMissingError, build, check_unchanged,
-                   entry_dir, home, is_built, read_manifest, verify, zoo_dir)
 
-__all__ = ["REGISTRY", "BuildFailed", "ZooChangedError", "ZooError", "ZooMissingError", "build",
-           "check_unchanged", "entry_dir", "home", "is_built", "read_manifest", "verify", "zoo_dir"]
+from . import (
+    base,  # noqa: F401  (registers the base assets)
+    instruct,  # noqa: F401  (registers the instruct model)
+    models,  # noqa: F401  (registers the task models)
+    vocab,  # noqa: F401  (registers the Chinese and multilingual vocabularies)
+)
+from .core import (
+    REGISTRY,
+    BuildFailed,
+    ZooChangedError,
+    ZooError,
+    ZooMissingError,
+    build,
+    check_unchanged,
+    entry_dir,
+    home,
+    is_built,
+    read_manifest,
+    verify,
+    zoo_dir,
+)
+
+__all__ = [
+    "REGISTRY",
+    "BuildFailed",
+    "ZooChangedError",
+    "ZooError",
+    "ZooMissingError",
+    "build",
+    "check_unchanged",
+    "entry_dir",
+    "home",
+    "is_built",
+    "read_manifest",
+    "verify",
+    "zoo_dir",
+]

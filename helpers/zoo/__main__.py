@@ -1,4 +1,5 @@
 """``python -m helpers.zoo build [NAME ...] [--force] [--jobs N] [--no-deps] | verify [NAME ...] | list``"""
+
 from __future__ import annotations
 
 import argparse
@@ -33,10 +34,16 @@ def main(argv: list[str] | None = None) -> int:
     b = sub.add_parser("build", help="build missing entries (all, or those named) and their dependencies")
     b.add_argument("names", nargs="*")
     b.add_argument("--force", action="store_true", help="rebuild the named entries even when present")
-    b.add_argument("--jobs", "-j", type=int, default=1,
-                   help="build up to this many independent entries at the same time, one process each (default 1)")
-    b.add_argument("--no-deps", action="store_true", help="build only the named entries (their dependencies must "
-                   "be built already)")
+    b.add_argument(
+        "--jobs",
+        "-j",
+        type=int,
+        default=1,
+        help="build up to this many independent entries at the same time, one process each (default 1)",
+    )
+    b.add_argument(
+        "--no-deps", action="store_true", help="build only the named entries (their dependencies must be built already)"
+    )
     v = sub.add_parser("verify", help="re-hash every file against the manifest")
     v.add_argument("names", nargs="*")
     sub.add_parser("list", help="print the zoo as a table")

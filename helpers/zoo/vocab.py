@@ -11,6 +11,7 @@ for both (transformers 4.x's ``PRETRAINED_INIT_CONFIGURATION`` for these two che
 ``tokenize_chinese_chars`` True, which puts every CJK ideograph in a word of its own. The build checks the
 rebuilt tokenizers against ids the hub's tokenizers print (below).
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -39,19 +40,45 @@ MULTILINGUAL_EXAMPLES = [
 
 
 def build_chinese_tokenizer(into: Path, ctx: dict) -> dict:
-    return build_wordpiece_tokenizer(into, "bert_chinese", CHINESE_SIZE, "bert-base-chinese", CHINESE_EXAMPLES,
-                                     anchor=143, restore=CHINESE_WHITESPACE,  # 143 = "a"
-                                     extra_config=CHINESE_CONFIG)
+    return build_wordpiece_tokenizer(
+        into,
+        "bert_chinese",
+        CHINESE_SIZE,
+        "bert-base-chinese",
+        CHINESE_EXAMPLES,
+        anchor=143,
+        restore=CHINESE_WHITESPACE,  # 143 = "a"
+        extra_config=CHINESE_CONFIG,
+    )
 
 
 def build_multilingual_tokenizer(into: Path, ctx: dict) -> dict:
-    return build_wordpiece_tokenizer(into, "bert_multi_cased", MULTILINGUAL_SIZE, "bert-base-multilingual-cased",
-                                     MULTILINGUAL_EXAMPLES, anchor=138, extra_config=CHINESE_CONFIG)  # 138 = "A"
+    return build_wordpiece_tokenizer(
+        into,
+        "bert_multi_cased",
+        MULTILINGUAL_SIZE,
+        "bert-base-multilingual-cased",
+        MULTILINGUAL_EXAMPLES,
+        anchor=138,
+        extra_config=CHINESE_CONFIG,
+    )  # 138 = "A"
 
 
-register(Entry("bert-base-chinese-tokenizer", "tokenizer", "bert-base-chinese WordPiece vocabulary (rebuilt)",
-               "Apache-2.0 (vocabulary of bert-base-chinese); blingfire is MIT", build_chinese_tokenizer))
-register(Entry("bert-multilingual-cased-tokenizer", "tokenizer",
-               "bert-base-multilingual-cased WordPiece vocabulary (rebuilt)",
-               "Apache-2.0 (vocabulary of bert-base-multilingual-cased); blingfire is MIT",
-               build_multilingual_tokenizer))
+register(
+    Entry(
+        "bert-base-chinese-tokenizer",
+        "tokenizer",
+        "bert-base-chinese WordPiece vocabulary (rebuilt)",
+        "Apache-2.0 (vocabulary of bert-base-chinese); blingfire is MIT",
+        build_chinese_tokenizer,
+    )
+)
+register(
+    Entry(
+        "bert-multilingual-cased-tokenizer",
+        "tokenizer",
+        "bert-base-multilingual-cased WordPiece vocabulary (rebuilt)",
+        "Apache-2.0 (vocabulary of bert-base-multilingual-cased); blingfire is MIT",
+        build_multilingual_tokenizer,
+    )
+)

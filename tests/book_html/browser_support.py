@@ -1,4 +1,5 @@
 """Where the built book is and which pages it has (shared by conftest.py and test_browser.py)."""
+
 from __future__ import annotations
 
 import functools
@@ -12,8 +13,14 @@ HTML = Path(os.environ.get("HFBOOK_HTML", ROOT / "_build" / "_build" / "html")).
 TOC = Path(os.environ.get("HFBOOK_TOC", ROOT / "_toc.yml")).resolve()
 SCREENSHOTS = Path(os.environ.get("HFBOOK_SCREENSHOTS", ROOT / "_build" / "screenshots")).resolve()
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--no-first-run"]
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 
 
 def toc_files(toc: dict) -> list[str]:

@@ -5,6 +5,7 @@ skips this folder unless ``HFBOOK_CHECK_HTML=1`` (the ``check-html`` target sets
 ``HFBOOK_HTML`` (the HTML folder), ``HFBOOK_TOC`` (the ``_toc.yml`` it was built from), ``HFBOOK_SCREENSHOTS``
 (where the screenshot goes, default ``_build/screenshots``), ``CHROMIUM`` (default ``/usr/bin/chromium``).
 """
+
 from __future__ import annotations
 
 import functools
@@ -15,7 +16,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-
 from browser_support import CHROMIUM, CHROMIUM_FLAGS, HTML
 
 if os.environ.get("HFBOOK_CHECK_HTML") != "1":
@@ -45,8 +45,10 @@ def site():
 def browser():
     """Headless Debian chromium driven by Playwright (never a browser download)."""
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: `sudo apt-get install -y chromium fonts-noto-cjk` "
-                    "(make check-html does it as root)")
+        pytest.fail(
+            f"{CHROMIUM} is missing: `sudo apt-get install -y chromium fonts-noto-cjk` "
+            "(make check-html does it as root)"
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

@@ -4,4 +4,5 @@ Defined in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline c
 
 Import order is registration order, which is the order ``python -m helpers.zoo build`` builds them in.
 """
-from . import sentiment, ner, qa, fill_mask, perplexity  # noqa: F401  (each registers its entry)
+
+from . import fill_mask, ner, perplexity, qa, sentiment  # noqa: F401  (each registers its entry)

@@ -7,6 +7,7 @@ It stands in for the seed's ``distilroberta-base``. The masking is drawn once (s
 output bias starts at the log unigram frequencies of the training text, and logits are computed only at
 the masked positions (the vocabulary projection is the expensive part on a CPU).
 """
+
 from __future__ import annotations
 
 import random
@@ -14,12 +15,33 @@ import time
 from pathlib import Path
 
 from ..core import Entry, ZooError, register
-from ..kit import (SEED, SplitEncoder, cache_lower, device, finish_build, length_batches, minilm_dir, pad,
-                   rounded, run_epochs, seed_all)
+from ..kit import (
+    SEED,
+    SplitEncoder,
+    cache_lower,
+    device,
+    finish_build,
+    length_batches,
+    minilm_dir,
+    pad,
+    rounded,
+    run_epochs,
+    seed_all,
+)
 
 TEXT_SETS = ("nyt", "amazon", "movie", "tweets")  # every sentence set (order fixes the seeded sample)
-RECIPE = {"epochs": 3, "lr": 4e-4, "head_lr": 1.5e-3, "batch": 32, "max_length": 64, "frozen_layers": 3,
-          "mask_prob": 0.15, "max_train_sentences": 4000, "warmup": 0.06, "weight_decay": 0.01}
+RECIPE = {
+    "epochs": 3,
+    "lr": 4e-4,
+    "head_lr": 1.5e-3,
+    "batch": 32,
+    "max_length": 64,
+    "frozen_layers": 3,
+    "mask_prob": 0.15,
+    "max_train_sentences": 4000,
+    "warmup": 0.06,
+    "weight_decay": 0.01,
+}
 FLOORS = {"top5": 0.30}
 
 
@@ -119,20 +141,43 @@ def build_fill_mask(into: Path, ctx: dict) -> dict:
     losses, ran = run_epochs(cached, step, model, r, "fill-mask: train", head=model.cls)
     test = mlm_texts("test")
     return finish_build(
-        "fill-mask", into, ctx, model=model, tokenizer=tok, floors=FLOORS,
+        "fill-mask",
+        into,
+        ctx,
+        model=model,
+        tokenizer=tok,
+        floors=FLOORS,
         score=lambda subset: mlm_scores(into, test, subset=subset),
-        recipe={**r, "masking": "static (drawn once, seeded): 80 % [MASK] / 10 % random / 10 % kept",
-                "head": "fresh BertLMPredictionHead (dense + GELU + LayerNorm) with the decoder tied to the "
-                        "word embeddings; output bias started at log unigram frequencies",
-                "note": f"embeddings (so the tied decoder) and layers 0-{r['frozen_layers'] - 1} frozen; logits "
-                        "computed only at masked positions"},
-        losses=losses, ran=ran, train_seconds=round(time.perf_counter() - start, 1),
+        recipe={
+            **r,
+            "masking": "static (drawn once, seeded): 80 % [MASK] / 10 % random / 10 % kept",
+            "head": "fresh BertLMPredictionHead (dense + GELU + LayerNorm) with the decoder tied to the "
+            "word embeddings; output bias started at log unigram frequencies",
+            "note": f"embeddings (so the tied decoder) and layers 0-{r['frozen_layers'] - 1} frozen; logits "
+            "computed only at masked positions",
+        },
+        losses=losses,
+        ran=ran,
+        train_seconds=round(time.perf_counter() - start, 1),
         check_subset="first {n} test sentences",
-        data={"sets": list(TEXT_SETS), "train_pool": len(pool), "train": len(texts), "test": len(test),
-              "evaluated_on": "test splits of every set, 15 % of tokens masked (seeded), all as [MASK]"})
+        data={
+            "sets": list(TEXT_SETS),
+            "train_pool": len(pool),
+            "train": len(texts),
+            "test": len(test),
+            "evaluated_on": "test splits of every set, 15 % of tokens masked (seeded), all as [MASK]",
+        },
+    )
 
 
-ENTRY = register(Entry(
-    "fill-mask", "model", "MiniLM-L6 + masked-LM head trained on shipped text",
-    "Apache-2.0 (MiniLM weights); text: VADER sentence sets (MIT)", build_fill_mask,
-    deps=["minilm", "sentences"], stands_in_for="distilroberta-base"))
+ENTRY = register(
+    Entry(
+        "fill-mask",
+        "model",
+        "MiniLM-L6 + masked-LM head trained on shipped text",
+        "Apache-2.0 (MiniLM weights); text: VADER sentence sets (MIT)",
+        build_fill_mask,
+        deps=["minilm", "sentences"],
+        stands_in_for="distilroberta-base",
+    )
+)

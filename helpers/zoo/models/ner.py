@@ -15,6 +15,7 @@ scored only 0.48-0.50 entity F1, ORG 0.19):
 - Uncased cost: MiniLM lower-cases everything, so capitalisation -- the strongest English cue for a name --
   is lost; it must infer entities from context and memorised word pieces alone.
 """
+
 from __future__ import annotations
 
 import random
@@ -22,21 +23,57 @@ import time
 from pathlib import Path
 
 from ..core import Entry, register
-from ..kit import (SEED, SplitEncoder, cache_lower, device, finish_build, length_batches, minilm_dir, pad,
-                   rounded, run_epochs, seed_all)
+from ..kit import (
+    SEED,
+    SplitEncoder,
+    cache_lower,
+    device,
+    finish_build,
+    length_batches,
+    minilm_dir,
+    pad,
+    rounded,
+    run_epochs,
+    seed_all,
+)
 from ..silver import SILVER_CACHE, SILVER_SETS, silver_entities
 
 NER_TAGS = ["O", "B-MISC", "I-MISC", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC"]  # dbmdz's order
 NER_SETS = ("nyt", "movie")  # cased, edited text (tweets and Amazon dropped: noisy silver labels)
-RECIPE = {"epochs": 3, "lr": 1.5e-4, "head_lr": 1e-3, "batch": 32, "max_length": 64, "frozen_layers": 0,
-          "max_train_sentences": 4500, "share_without_entities": 0.25, "warmup": 0.06, "weight_decay": 0.01}
+RECIPE = {
+    "epochs": 3,
+    "lr": 1.5e-4,
+    "head_lr": 1e-3,
+    "batch": 32,
+    "max_length": 64,
+    "frozen_layers": 0,
+    "max_train_sentences": 4500,
+    "share_without_entities": 0.25,
+    "warmup": 0.06,
+    "weight_decay": 0.01,
+}
 FLOORS = {"f1": 0.60}
 # OntoNotes (spaCy) -> CoNLL-2003. Numbers, dates, times, money, percentages, quantities and ordinals are no
 # entities in CoNLL-2003, so they become O. Facilities (bridges, airports, buildings) are LOC as in CoNLL.
 ONTONOTES_TO_CONLL = {
-    "PERSON": "PER", "ORG": "ORG", "GPE": "LOC", "LOC": "LOC", "FAC": "LOC",
-    "NORP": "MISC", "EVENT": "MISC", "WORK_OF_ART": "MISC", "LAW": "MISC", "LANGUAGE": "MISC", "PRODUCT": "MISC",
-    "DATE": None, "TIME": None, "PERCENT": None, "MONEY": None, "QUANTITY": None, "ORDINAL": None, "CARDINAL": None,
+    "PERSON": "PER",
+    "ORG": "ORG",
+    "GPE": "LOC",
+    "LOC": "LOC",
+    "FAC": "LOC",
+    "NORP": "MISC",
+    "EVENT": "MISC",
+    "WORK_OF_ART": "MISC",
+    "LAW": "MISC",
+    "LANGUAGE": "MISC",
+    "PRODUCT": "MISC",
+    "DATE": None,
+    "TIME": None,
+    "PERCENT": None,
+    "MONEY": None,
+    "QUANTITY": None,
+    "ORDINAL": None,
+    "CARDINAL": None,
 }
 _LEADING_THE = ("the ", "The ", "THE ")
 
@@ -174,8 +211,8 @@ def build_ner(into: Path, ctx: dict) -> dict:
     ex = ner_examples(tok, chosen)
     id2label = dict(enumerate(NER_TAGS))
     model = AutoModelForTokenClassification.from_pretrained(
-        str(minilm_dir(ctx)), num_labels=len(NER_TAGS), id2label=id2label,
-        label2id={v: k for k, v in id2label.items()}).to(dev)
+        str(minilm_dir(ctx)), num_labels=len(NER_TAGS), id2label=id2label, label2id={v: k for k, v in id2label.items()}
+    ).to(dev)
     split = SplitEncoder(model.bert, r["frozen_layers"])
     start = time.perf_counter()
     ids = [e["ids"] for e in ex]
@@ -186,39 +223,62 @@ def build_ner(into: Path, ctx: dict) -> dict:
         h, m, b = item
         logits = model.classifier(model.dropout(split.upper(h, m)))
         y = pad([labels[i] for i in b], -100).to(dev)
-        return torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1),
-                                                 ignore_index=-100)
+        return torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1), ignore_index=-100)
 
     split.set_train(True)
     model.classifier.train()
     losses, ran = run_epochs(cached, step, model, r, "ner: train", head=model.classifier)
     test = ner_rows(silver, "test")
     return finish_build(
-        "ner", into, ctx, model=model, tokenizer=tok, floors=FLOORS,
+        "ner",
+        into,
+        ctx,
+        model=model,
+        tokenizer=tok,
+        floors=FLOORS,
         score=lambda subset: ner_scores(into, test, subset=subset),
-        recipe={**r, "labelling": "first word-piece of each word gets the word's B-/I- tag, the other pieces "
-                                  "-100 (ignored by the loss); a word is B- if it starts the entity",
-                "note": f"embeddings and the first {r['frozen_layers']} layers frozen (their output cached "
-                        "once), every layer above trained; length-grouped batches, dynamic padding",
-                "uncased_cost": "MiniLM lower-cases its input, so capitalisation (the main cue for names) is "
-                                "lost; entity types must come from context and word pieces, ORG suffers most"},
-        losses=losses, ran=ran, train_seconds=round(time.perf_counter() - start, 1),
+        recipe={
+            **r,
+            "labelling": "first word-piece of each word gets the word's B-/I- tag, the other pieces "
+            "-100 (ignored by the loss); a word is B- if it starts the entity",
+            "note": f"embeddings and the first {r['frozen_layers']} layers frozen (their output cached "
+            "once), every layer above trained; length-grouped batches, dynamic padding",
+            "uncased_cost": "MiniLM lower-cases its input, so capitalisation (the main cue for names) is "
+            "lost; entity types must come from context and word pieces, ORG suffers most",
+        },
+        losses=losses,
+        ran=ran,
+        train_seconds=round(time.perf_counter() - start, 1),
         check_subset="first {n} test rows",
-        data={"sets": list(NER_SETS), "dropped_sets": [n for n in SILVER_SETS if n not in NER_SETS],
-              "why": "spaCy's silver labels are consistent on cased, edited text (NYT, movie snippets) and "
-                     "noisy on lower-case/noisy tweets and Amazon reviews",
-              "span_normalisation": "leading 'the ' stripped, letter-less spans dropped (train and test)",
-              "train_pool": len(rows), "train": len(ex),
-              "train_with_entities": sum(1 for row in chosen if conll_spans(row[1])),
-              "train_entities": sum(len(tag_entities(e["tags"])) for e in ex),
-              "test": len(test), "evaluated_on": "every sentence of the held-out test splits of "
-              + " and ".join(NER_SETS) + " (normalised silver labels)"},
+        data={
+            "sets": list(NER_SETS),
+            "dropped_sets": [n for n in SILVER_SETS if n not in NER_SETS],
+            "why": "spaCy's silver labels are consistent on cased, edited text (NYT, movie snippets) and "
+            "noisy on lower-case/noisy tweets and Amazon reviews",
+            "span_normalisation": "leading 'the ' stripped, letter-less spans dropped (train and test)",
+            "train_pool": len(rows),
+            "train": len(ex),
+            "train_with_entities": sum(1 for row in chosen if conll_spans(row[1])),
+            "train_entities": sum(len(tag_entities(e["tags"])) for e in ex),
+            "test": len(test),
+            "evaluated_on": "every sentence of the held-out test splits of "
+            + " and ".join(NER_SETS)
+            + " (normalised silver labels)",
+        },
         silver={**silver["meta"], "mapping": {k: v or "O" for k, v in ONTONOTES_TO_CONLL.items()}},
-        labels=NER_TAGS)
+        labels=NER_TAGS,
+    )
 
 
-ENTRY = register(Entry(
-    "ner", "model", "MiniLM-L6 + CoNLL tag head trained on spaCy silver labels",
-    "Apache-2.0 (MiniLM weights); silver labels from en_core_web_sm (MIT); text: VADER sets (MIT)",
-    build_ner, deps=["minilm", "sentences"], stands_in_for="dbmdz/bert-large-cased-finetuned-conll03-english",
-    shares=SILVER_CACHE))
+ENTRY = register(
+    Entry(
+        "ner",
+        "model",
+        "MiniLM-L6 + CoNLL tag head trained on spaCy silver labels",
+        "Apache-2.0 (MiniLM weights); silver labels from en_core_web_sm (MIT); text: VADER sets (MIT)",
+        build_ner,
+        deps=["minilm", "sentences"],
+        stands_in_for="dbmdz/bert-large-cased-finetuned-conll03-english",
+        shares=SILVER_CACHE,
+    )
+)

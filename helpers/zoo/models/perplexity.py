@@ -3,6 +3,7 @@
 
 Defined in chapter 6 (``book/06_language_modelling.ipynb``, "Causal language modelling: predicting the next token").
 """
+
 from __future__ import annotations
 
 import json
@@ -32,8 +33,11 @@ def perplexity(folder, texts: list[str], batch_size: int = RECIPE["batch"]) -> d
             m = pad([[1] * len(ids[i]) for i in b]).to(device())
             logits = model(input_ids=x, attention_mask=m).logits[:, :-1].float()
             y = x[:, 1:].masked_fill(m[:, 1:] == 0, -100)
-            nll += float(torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1),
-                                                           ignore_index=-100, reduction="sum"))
+            nll += float(
+                torch.nn.functional.cross_entropy(
+                    logits.reshape(-1, logits.shape[-1]), y.reshape(-1), ignore_index=-100, reduction="sum"
+                )
+            )
             n += int((y != -100).sum())
     return {"perplexity": round(math.exp(nll / n), 3), "tokens": n}
 
@@ -43,16 +47,20 @@ def build_smollm2_perplexity(into: Path, ctx: dict) -> dict:
     from ...data import load_sentences
 
     seed_all()
-    texts = list(load_sentences(RECIPE["set"])[RECIPE["split"]]["sentence"])[:RECIPE["max_texts"]]
+    texts = list(load_sentences(RECIPE["set"])[RECIPE["split"]]["sentence"])[: RECIPE["max_texts"]]
     folder = Path(ctx["zoo"]) / "smollm2"
     start = time.perf_counter()
     res = perplexity(folder, texts)
     check = perplexity(folder, texts[:16])
     seconds = round(time.perf_counter() - start, 1)
     scores = {"nyt_test_perplexity": res["perplexity"]}
-    record = {"model": "smollm2", "model_sha256": ctx["manifest"]["smollm2"]["files"].get("model.safetensors"),
-              "data": {"set": RECIPE["set"], "split": RECIPE["split"], "texts": len(texts), "tokens": res["tokens"]},
-              "scores": scores, "check_scores": {"subset": "first 16 texts", "perplexity": check["perplexity"]}}
+    record = {
+        "model": "smollm2",
+        "model_sha256": ctx["manifest"]["smollm2"]["files"].get("model.safetensors"),
+        "data": {"set": RECIPE["set"], "split": RECIPE["split"], "texts": len(texts), "tokens": res["tokens"]},
+        "scores": scores,
+        "check_scores": {"subset": "first 16 texts", "perplexity": check["perplexity"]},
+    }
     (into / "scores.json").write_text(json.dumps(record, indent=2) + "\n")
     # Mirror the figure into the smollm2 entry itself (the core writes the shared manifest after this build).
     ctx["manifest"]["smollm2"]["scores"] = {**scores, "computed_by": "smollm2-perplexity"}
@@ -60,6 +68,13 @@ def build_smollm2_perplexity(into: Path, ctx: dict) -> dict:
     return {**record, "recipe": RECIPE, "eval_seconds": seconds, "device": device(), "threads": threads()}
 
 
-ENTRY = register(Entry(
-    "smollm2-perplexity", "eval", "held-out perplexity of SmolLM2-135M-Instruct on the NYT test snippets",
-    "Apache-2.0 (model); text: VADER NYT snippets (MIT)", build_smollm2_perplexity, deps=["smollm2", "sentences"]))
+ENTRY = register(
+    Entry(
+        "smollm2-perplexity",
+        "eval",
+        "held-out perplexity of SmolLM2-135M-Instruct on the NYT test snippets",
+        "Apache-2.0 (model); text: VADER NYT snippets (MIT)",
+        build_smollm2_perplexity,
+        deps=["smollm2", "sentences"],
+    )
+)

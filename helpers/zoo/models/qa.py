@@ -8,6 +8,7 @@ is that sentence among other sentences of the same split. Answers are decoded wi
 :func:`helpers.qa.best_spans` (the one place the valid-span rule lives); to answer a question with the
 built model, use :func:`helpers.qa.answer_question` (what the removed ``pipeline("question-answering")`` did).
 """
+
 from __future__ import annotations
 
 import json
@@ -19,28 +20,65 @@ from collections import Counter
 from pathlib import Path
 
 from ..core import Entry, register
-from ..kit import (SEED, SplitEncoder, cache_lower, device, finish_build, length_batches, minilm_dir, pad,
-                   rounded, run_epochs, seed_all)
+from ..kit import (
+    SEED,
+    SplitEncoder,
+    cache_lower,
+    device,
+    finish_build,
+    length_batches,
+    minilm_dir,
+    pad,
+    rounded,
+    run_epochs,
+    seed_all,
+)
 from ..silver import SILVER_CACHE, SILVER_SETS, silver_entities
 
-RECIPE = {"epochs": 2, "lr": 2e-4, "batch": 32, "max_length": 128, "frozen_layers": 3, "max_train_pairs": 2000,
-          "max_test_pairs": 600, "context_sentences": 2, "question_window_words": 6, "max_answer_tokens": 30,
-          "warmup": 0.06, "weight_decay": 0.01}
+RECIPE = {
+    "epochs": 2,
+    "lr": 2e-4,
+    "batch": 32,
+    "max_length": 128,
+    "frozen_layers": 3,
+    "max_train_pairs": 2000,
+    "max_test_pairs": 600,
+    "context_sentences": 2,
+    "question_window_words": 6,
+    "max_answer_tokens": 30,
+    "warmup": 0.06,
+    "weight_decay": 0.01,
+}
 FLOORS = {"f1": 0.50}
 # The question phrase that replaces a silver entity of each OntoNotes type (ORDINAL is not asked about).
-WH = {"PERSON": "who", "ORG": "which organisation", "GPE": "which place", "LOC": "which place",
-      "FAC": "which place", "NORP": "which group", "DATE": "when", "TIME": "what time", "CARDINAL": "how many",
-      "MONEY": "how much money", "PERCENT": "what percentage", "QUANTITY": "how much", "EVENT": "which event",
-      "WORK_OF_ART": "which work", "PRODUCT": "which product", "LAW": "which law", "LANGUAGE": "which language"}
+WH = {
+    "PERSON": "who",
+    "ORG": "which organisation",
+    "GPE": "which place",
+    "LOC": "which place",
+    "FAC": "which place",
+    "NORP": "which group",
+    "DATE": "when",
+    "TIME": "what time",
+    "CARDINAL": "how many",
+    "MONEY": "how much money",
+    "PERCENT": "what percentage",
+    "QUANTITY": "how much",
+    "EVENT": "which event",
+    "WORK_OF_ART": "which work",
+    "PRODUCT": "which product",
+    "LAW": "which law",
+    "LANGUAGE": "which language",
+}
 
 
 def make_question(text: str, start: int, end: int, label: str, window: int) -> str:
     """A question whose answer is ``text[start:end]``: the entity replaced by its question phrase, cut to a
     window of ``window`` words either side; at the start of a sentence the phrase is fronted ("Who won ...?")."""
     lead = list(re.finditer(r"\S+", text[:start]))
-    pre = text[lead[-window].start():start] if len(lead) > window else text[:start]
+    pre = text[lead[-window].start() : start] if len(lead) > window else text[:start]
     trail = list(re.finditer(r"\S+", text[end:]))
-    post = text[end:end + trail[window - 1].end()] if len(trail) > window else text[end:]
+    post = text[end : end + trail[window - 1].end()] if len(trail) > window else text[end:]
     wh = WH[label]
     if not pre.strip():
         wh = wh[0].upper() + wh[1:]
@@ -63,15 +101,22 @@ def qa_pairs(rows: list, rng: random.Random, limit: int) -> list[dict]:
         text = rows[k][0]
         a, b, t = rng.choice(ok)
         others = [rows[j][0] for j in rng.sample(range(len(rows)), r["context_sentences"] + 1) if j != k]
-        sents = others[:r["context_sentences"] - 1] + [text]
+        sents = others[: r["context_sentences"] - 1] + [text]
         rng.shuffle(sents)
         context = " ".join(sents)
         answer = text[a:b]
         if context.count(answer) != 1:
             continue
         offset = context.index(text)
-        pairs.append({"question": make_question(text, a, b, t, r["question_window_words"]), "context": context,
-                      "answer": answer, "answer_start": offset + a, "type": t})
+        pairs.append(
+            {
+                "question": make_question(text, a, b, t, r["question_window_words"]),
+                "context": context,
+                "answer": answer,
+                "answer_start": offset + a,
+                "type": t,
+            }
+        )
     return pairs
 
 
@@ -90,14 +135,27 @@ def qa_encode(tok, pairs: list[dict]) -> list[dict]:
     """Encode (question, context) pairs with offsets; find the answer's start/end token (None if cut off)."""
     out = []
     for p in pairs:
-        enc = tok(p["question"], p["context"], truncation="only_second", max_length=RECIPE["max_length"],
-                  return_offsets_mapping=True)
+        enc = tok(
+            p["question"],
+            p["context"],
+            truncation="only_second",
+            max_length=RECIPE["max_length"],
+            return_offsets_mapping=True,
+        )
         seq = enc.sequence_ids()
         a, b = p["answer_start"], p["answer_start"] + len(p["answer"])
         s = next((i for i, (o, q) in enumerate(zip(enc["offset_mapping"], seq)) if q == 1 and o[0] <= a < o[1]), None)
         e = next((i for i, (o, q) in enumerate(zip(enc["offset_mapping"], seq)) if q == 1 and o[0] < b <= o[1]), None)
-        out.append({"ids": enc["input_ids"], "types": enc["token_type_ids"], "offsets": enc["offset_mapping"],
-                    "seq": seq, "start": s, "end": e})
+        out.append(
+            {
+                "ids": enc["input_ids"],
+                "types": enc["token_type_ids"],
+                "offsets": enc["offset_mapping"],
+                "seq": seq,
+                "start": s,
+                "end": e,
+            }
+        )
     return out
 
 
@@ -132,8 +190,12 @@ def qa_predict(model, enc: list[dict], contexts: list[str], batch_size: int = 64
             for row, i in enumerate(b):
                 n = len(enc[i]["ids"])
                 allowed = np.array([q == 1 for q in enc[i]["seq"]])
-                span = best_spans(res.start_logits[row, :n], res.end_logits[row, :n], allowed,
-                                  max_answer_len=RECIPE["max_answer_tokens"])[0]
+                span = best_spans(
+                    res.start_logits[row, :n],
+                    res.end_logits[row, :n],
+                    allowed,
+                    max_answer_len=RECIPE["max_answer_tokens"],
+                )[0]
                 s, e = span_to_chars(span, enc[i]["offsets"])
                 out[i] = contexts[i][s:e]
     return out
@@ -166,8 +228,9 @@ def build_qa(into: Path, ctx: dict) -> dict:
     split = SplitEncoder(model.bert, r["frozen_layers"])
     start = time.perf_counter()
     ids = [e["ids"] for e in enc]
-    cached = cache_lower(split, length_batches([len(x) for x in ids], r["batch"]), ids, dev, "qa: cache",
-                         types=[e["types"] for e in enc])
+    cached = cache_lower(
+        split, length_batches([len(x) for x in ids], r["batch"]), ids, dev, "qa: cache", types=[e["types"] for e in enc]
+    )
 
     def step(item):
         h, m, b = item
@@ -181,24 +244,44 @@ def build_qa(into: Path, ctx: dict) -> dict:
     model.qa_outputs.train()
     losses, ran = run_epochs(cached, step, model, r, "qa: train")
     fields = finish_build(
-        "qa", into, ctx, model=model, tokenizer=tok, floors=FLOORS,
+        "qa",
+        into,
+        ctx,
+        model=model,
+        tokenizer=tok,
+        floors=FLOORS,
         score=lambda subset: qa_scores(into, test, subset=subset),
         recipe={**r, "note": f"embeddings and layers 0-{r['frozen_layers'] - 1} frozen (their output cached once)"},
-        losses=losses, ran=ran, train_seconds=round(time.perf_counter() - start, 1),
+        losses=losses,
+        ran=ran,
+        train_seconds=round(time.perf_counter() - start, 1),
         check_subset="first {n} held-out pairs",
-        data={"sets": list(SILVER_SETS), "train_pairs": len(enc), "test_pairs": len(test),
-              "dropped_truncated": len(train) - len(enc),
-              "built_from": "spaCy silver entities (en_core_web_sm): the entity's sentence with the entity "
-                            "replaced by a question phrase (who / which organisation / which place / when / "
-                            "how many ...), context = that sentence + other sentences of the same split",
-              "question_phrases": WH})
-    (into / "qa_examples.json").write_text(json.dumps({"train_sample": train[:5], "test_sample": test[:5]},
-                                                      indent=1) + "\n")
+        data={
+            "sets": list(SILVER_SETS),
+            "train_pairs": len(enc),
+            "test_pairs": len(test),
+            "dropped_truncated": len(train) - len(enc),
+            "built_from": "spaCy silver entities (en_core_web_sm): the entity's sentence with the entity "
+            "replaced by a question phrase (who / which organisation / which place / when / "
+            "how many ...), context = that sentence + other sentences of the same split",
+            "question_phrases": WH,
+        },
+    )
+    (into / "qa_examples.json").write_text(
+        json.dumps({"train_sample": train[:5], "test_sample": test[:5]}, indent=1) + "\n"
+    )
     return fields
 
 
-ENTRY = register(Entry(
-    "qa", "model", "MiniLM-L6 + extractive QA head trained on questions built from shipped text",
-    "Apache-2.0 (MiniLM weights); questions from en_core_web_sm silver entities (MIT) over VADER text (MIT)",
-    build_qa, deps=["minilm", "sentences"], stands_in_for="bert-large-uncased-whole-word-masking-finetuned-squad",
-    shares=SILVER_CACHE))
+ENTRY = register(
+    Entry(
+        "qa",
+        "model",
+        "MiniLM-L6 + extractive QA head trained on questions built from shipped text",
+        "Apache-2.0 (MiniLM weights); questions from en_core_web_sm silver entities (MIT) over VADER text (MIT)",
+        build_qa,
+        deps=["minilm", "sentences"],
+        stands_in_for="bert-large-uncased-whole-word-masking-finetuned-squad",
+        shares=SILVER_CACHE,
+    )
+)
