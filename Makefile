@@ -13,13 +13,14 @@ export HFBOOK_EXECUTING := 1
 ZOO_JOBS ?= 2
 UNIT_WORKERS ?= 2
 
-.PHONY: all venv zoo test unit notebooks book check-html browser bench bench-newcomer clean help
+.PHONY: all venv zoo test lint unit notebooks book check-html browser bench bench-newcomer clean help
 # The prerequisites of `test` run in the order listed (the book is checked after it is built).
 .NOTPARALLEL:
 
 help:
 	@echo "make book        build the HTML book (set-up, zoo, execute changed notebooks, strict Jupyter Book build)"
-	@echo "make test        every test: unit tests, every notebook under nbmake, the book, its check in a browser"
+	@echo "make test        every test: lint, unit tests, every notebook under nbmake, the book, its check in a browser"
+	@echo "make lint        ruff: formatting and lint of the notebooks, helpers/, tests/, scripts/ (fix: make format)"
 	@echo "make zoo         build the offline checkpoint zoo (idempotent; ZOO_JOBS=2 entries at a time)"
 	@echo "make check-html  the browser check of the built book (needs Debian's chromium and fonts-noto-cjk)"
 	@echo "make bench       print the training and inference benchmark figures"
@@ -63,7 +64,16 @@ book: zoo
 	$(VENV)/bin/jupyter-book build $(SITE) --path-output _build -W -n --keep-going
 	@echo "The book is at _build/_build/html/index.html"
 
-test: unit notebooks book check-html
+# ruff reads the notebooks natively; book/ruff.toml keeps the chapters' code at 80 columns (what the page shows).
+lint: venv
+	$(VENV)/bin/ruff format --check . || { echo "run \`make format\` to reformat"; exit 1; }
+	$(VENV)/bin/ruff check .
+
+format: venv
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+test: lint unit notebooks book check-html
 
 # Debian's chromium and CJK fonts: installed when run as root (CI, containers); otherwise the exact command to run.
 browser:

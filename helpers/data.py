@@ -4,7 +4,8 @@ Defined in chapter 1 (``book/01_installation_and_caching.ipynb``, "The book's da
 
 Four sentence sets from the VADER paper (Hutto & Gilbert, 2014): ``movie`` (10 568 Rotten Tomatoes
 sentences with non-zero valence), ``tweets``, ``amazon`` and ``nyt``. Columns: ``id``, ``sentence``,
-``label`` (a ``ClassLabel``: 1 "positive" if the human-rated valence is positive, else 0 "negative") and ``valence`` (mean rating in [-4, 4]).
+``label`` (a ``ClassLabel``: 1 "positive" if the human-rated valence is positive, else 0 "negative") and
+``valence`` (mean rating in [-4, 4]).
 Splits are fixed (seeded shuffle, 80/10/10) at zoo build time, so every chapter sees the same ones.
 """
 

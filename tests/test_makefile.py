@@ -33,7 +33,7 @@ def test_book_needs_no_root_and_no_browser():
 
 
 def test_test_runs_unit_notebooks_book_then_the_browser_check_once_each():
-    assert re.search(r"^test: unit notebooks book check-html$", MAKEFILE, re.M)
+    assert re.search(r"^test: lint unit notebooks book check-html$", MAKEFILE, re.M)
     commands = dry_run("test")
     steps = [
         line for line in commands.splitlines() if "pytest" in line or "jupyter-book" in line or "browser_deps" in line
@@ -69,3 +69,8 @@ def test_browser_packages_are_installed_only_as_root(tmp_path):
     (bin_dir / "id").write_text("#!/bin/sh\necho 0\n")  # as root: it installs them
     run = subprocess.run([str(ROOT / "scripts" / "browser_deps.sh")], env=env, capture_output=True, text=True)
     assert run.returncode == 0 and run.stdout.count("APT-GET-RAN") == 2, run.stdout + run.stderr
+
+
+def test_lint_checks_formatting_and_lint_of_the_whole_tree():
+    commands = dry_run("lint")
+    assert "ruff format --check ." in commands and "ruff check ." in commands

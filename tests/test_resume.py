@@ -98,11 +98,13 @@ def test_resumed_run_ends_with_the_same_weights_and_metrics(tmp_path):
     for name in full_weights:
         assert torch.allclose(full_weights[name], resumed_weights[name], rtol=0, atol=1e-6), name
 
-    strip = lambda rows: [
-        {k: v for k, v in r.items() if "runtime" not in k and "per_second" not in k}  # noqa: E731
-        for r in rows
-        if r["step"] > STOP_AT and ("loss" in r or "eval_loss" in r)
-    ]
+    def strip(rows):
+        return [
+            {k: v for k, v in r.items() if "runtime" not in k and "per_second" not in k}
+            for r in rows
+            if r["step"] > STOP_AT and ("loss" in r or "eval_loss" in r)
+        ]
+
     after_full, after_resumed = strip(full.state.log_history), strip(resumed.state.log_history)
     assert len(after_full) == len(after_resumed) >= 3
     for a, b in zip(after_full, after_resumed):

@@ -30,8 +30,8 @@ def test_offline_seeded_and_summarised():
     assert out.returncode == 0, out.stderr
     lines = out.stdout.splitlines()
     assert lines[0].startswith("Versions: transformers 5.")
-    assert any(l.startswith("Device: cpu") or l.startswith("Device: cuda") for l in lines)
-    assert any("Mode: offline" in l for l in lines)
+    assert any(line.startswith("Device: cpu") or line.startswith("Device: cuda") for line in lines)
+    assert any("Mode: offline" in line for line in lines)
     assert "offline True 1" in lines
     import random
 

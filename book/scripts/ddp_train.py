@@ -1,20 +1,29 @@
-"""Data-parallel fine-tuning of a sentence classifier, one process per device: launch it with torchrun.
+r"""Data-parallel fine-tuning of a sentence classifier, one process per device:
+launch it with torchrun.
 
 Used by chapter 13 (``book/13_scaling_out.ipynb``). The same file runs
 
-    torchrun --nproc_per_node 1 book/scripts/ddp_train.py        # one process
-    torchrun --nproc_per_node 2 book/scripts/ddp_train.py        # two processes on one machine (gloo on CPU)
-    torchrun --nnodes 2 --node_rank 0 --nproc_per_node 1 --master_addr HOST --master_port 29500 ...  # node 0
-    torchrun --nnodes 2 --node_rank 1 --nproc_per_node 1 --master_addr HOST --master_port 29500 ...  # node 1
+    # one process
+    torchrun --nproc_per_node 1 book/scripts/ddp_train.py
+    # two processes on one machine (gloo on CPU)
+    torchrun --nproc_per_node 2 book/scripts/ddp_train.py
+    # two machines: node 0, then node 1
+    torchrun --nnodes 2 --node_rank 0 --nproc_per_node 1 \
+        --master_addr HOST --master_port 29500 ...
+    torchrun --nnodes 2 --node_rank 1 --nproc_per_node 1 \
+        --master_addr HOST --master_port 29500 ...
 
-torchrun starts the processes and gives each one RANK, LOCAL_RANK, WORLD_SIZE, MASTER_ADDR and MASTER_PORT in its
-environment; ``init_process_group`` reads them. On GPUs the backend is NCCL and each process takes the GPU of its
+torchrun starts the processes and gives each one RANK, LOCAL_RANK, WORLD_SIZE,
+MASTER_ADDR and MASTER_PORT in its environment; ``init_process_group`` reads
+them. On GPUs the backend is NCCL and each process takes the GPU of its
 LOCAL_RANK; on CPU it is gloo.
 
-Each process reads its own slice of the training set (``DistributedSampler``), so the *global* batch is
-``--per-process-batch`` x WORLD_SIZE. After ``--steps`` optimizer steps every rank sends its weights to the others and
-rank 0 checks that they are identical (with ``--no-ddp`` the model is not wrapped, gradients are not averaged, and the
-check shows how far the copies drifted apart). Rank 0 writes a JSON summary to ``--out``.
+Each process reads its own slice of the training set (``DistributedSampler``),
+so the *global* batch is ``--per-process-batch`` x WORLD_SIZE. After
+``--steps`` optimizer steps every rank sends its weights to the others and
+rank 0 checks that they are identical (with ``--no-ddp`` the model is not
+wrapped, gradients are not averaged, and the check shows how far the copies
+drifted apart). Rank 0 writes a JSON summary to ``--out``.
 """
 
 from __future__ import annotations
@@ -28,7 +37,9 @@ from pathlib import Path
 
 
 def parse_args(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    # The description: the docstring's first paragraph, as one line.
+    description = " ".join(__doc__.split("\n\n")[0].split())
+    p = argparse.ArgumentParser(description=description)
     p.add_argument(
         "--steps",
         type=int,
@@ -43,7 +54,8 @@ def parse_args(argv=None):
         "--model",
         choices=["encoder", "tiny"],
         default="encoder",
-        help="encoder: the book's MiniLM (helpers.checkpoint('encoder')); tiny: a 2-layer BERT from a config",
+        help="encoder: the book's MiniLM (helpers.checkpoint('encoder')); "
+        "tiny: a 2-layer BERT from a config",
     )
     p.add_argument(
         "--threads",
@@ -55,7 +67,8 @@ def parse_args(argv=None):
         "--device",
         choices=["auto", "cpu"],
         default="auto",
-        help="auto: one GPU per process (NCCL) when there are enough GPUs, else CPU (gloo)",
+        help="auto: one GPU per process (NCCL) when there are enough GPUs, "
+        "else CPU (gloo)",
     )
     p.add_argument(
         "--no-ddp",
@@ -90,7 +103,8 @@ def build_model(kind: str, tokenizer):
 
 def main(argv=None) -> dict:
     args = parse_args(argv)
-    # The book's setup, without the printout: offline unless HFBOOK_HUB=1, quiet logs.
+    # The book's setup, without the printout: offline unless HFBOOK_HUB=1,
+    # quiet logs.
     from helpers.checkpoints import hub_mode
     from helpers.setup import go_offline
 
@@ -110,18 +124,16 @@ def main(argv=None) -> dict:
     hf_logging.set_verbosity_error()
     torch.set_num_threads(args.threads)
 
-    local_world = int(
-        os.environ.get("LOCAL_WORLD_SIZE", 1)
-    )  # processes on this node
+    # processes on this node
+    local_world = int(os.environ.get("LOCAL_WORLD_SIZE", 1))
     use_cuda = (
         args.device == "auto"
         and torch.cuda.is_available()
         and torch.cuda.device_count() >= local_world
     )
     backend = "nccl" if use_cuda else "gloo"
-    dist.init_process_group(
-        backend=backend
-    )  # reads RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT set by torchrun
+    # reads RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT set by torchrun
+    dist.init_process_group(backend=backend)
     rank, world = dist.get_rank(), dist.get_world_size()
     local_rank = int(os.environ.get("LOCAL_RANK", 0))
     device = (
@@ -130,9 +142,9 @@ def main(argv=None) -> dict:
     if use_cuda:
         torch.cuda.set_device(device)
 
-    torch.manual_seed(
-        0
-    )  # the same initial weights on every rank (DDP also broadcasts rank 0's at wrap time)
+    # the same initial weights on every rank (DDP also broadcasts rank 0's at
+    # wrap time)
+    torch.manual_seed(0)
     tokenizer = AutoTokenizer.from_pretrained(checkpoint("encoder"))
     model = build_model(args.model, tokenizer).to(device)
     if not args.no_ddp:
@@ -176,7 +188,8 @@ def main(argv=None) -> dict:
             start = time.perf_counter()
         batch = {k: v.to(device) for k, v in next(batches).items()}
         loss = model(**batch).loss
-        loss.backward()  # with DDP: gradients are all-reduced (averaged over ranks) during backward
+        loss.backward()  # with DDP: gradients are all-reduced
+        # (averaged over ranks) during backward
         optimizer.step()
         optimizer.zero_grad(set_to_none=True)
         losses.append(loss.item())
@@ -187,7 +200,8 @@ def main(argv=None) -> dict:
     seconds = time.perf_counter() - start
     timed_steps = args.steps - args.warmup
 
-    # Are the copies identical? Gather every rank's flattened weights on every rank and compare with rank 0's.
+    # Are the copies identical? Gather every rank's flattened weights on every
+    # rank and compare with rank 0's.
     raw = model.module if isinstance(model, DDP) else model
     flat = torch.cat([p.detach().reshape(-1) for p in raw.parameters()]).float()
     gathered = [torch.empty_like(flat) for _ in range(world)]
@@ -210,15 +224,13 @@ def main(argv=None) -> dict:
         "steps": args.steps,
         "timed_steps": timed_steps,
         "seconds": seconds,
-        "samples_per_second": args.per_process_batch
-        * world
-        * timed_steps
-        / seconds,
+        "samples_per_second": (
+            args.per_process_batch * world * timed_steps / seconds
+        ),
         "mean_loss_per_step": mean_losses,
         "max_weight_difference": max_diff,
-        "nnodes": int(
-            os.environ.get("GROUP_WORLD_SIZE", 1)
-        ),  # torchrun: the number of nodes (agent groups)
+        # torchrun: the number of nodes (agent groups)
+        "nnodes": int(os.environ.get("GROUP_WORLD_SIZE", 1)),
         "node_rank": int(os.environ.get("GROUP_RANK", 0)),
         "threads_per_process": args.threads,
     }
@@ -227,7 +239,8 @@ def main(argv=None) -> dict:
             f"rank weights differ after DDP steps (max |diff| = {max_diff})"
         )
     print(
-        f"[rank {rank}/{world}] done: {timed_steps} timed steps in {seconds:.2f} s, "
+        f"[rank {rank}/{world}] done: {timed_steps} timed steps "
+        f"in {seconds:.2f} s, "
         f"max weight difference between ranks {max_diff:.3g}",
         flush=True,
     )

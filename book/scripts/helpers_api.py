@@ -1,16 +1,23 @@
-"""A Sphinx extension for the API reference page (``book/api.md``): the helpers' "Defined in" become links.
+"""A Sphinx extension for the API reference page (``book/api.md``): the
+helpers' "Defined in" become links.
 
 Every helper docstring says where the book teaches it, e.g.
-``Defined in chapter 5 (``book/05_classification_and_qa.ipynb``, "Extractive question answering")``
-(``tests/test_defined_in.py`` checks that the heading exists). While autodoc reads a docstring, each such
-reference becomes ``:ref:`chapter 5, "Extractive question answering" <book/05_classification_and_qa:...>```, a
-label that ``sphinx.ext.autosectionlabel`` (with ``autosectionlabel_prefix_document``) gives every heading, so
-the strict build (``-n``) fails on a heading that is gone.
+``Defined in chapter 5 (``book/05_classification_and_qa.ipynb``,
+"Extractive question answering")``
+(``tests/test_defined_in.py`` checks that the heading exists). While autodoc
+reads a docstring, each such reference becomes
+``:ref:`chapter 5, "Extractive question answering"
+<book/05_classification_and_qa:...>```, a label that
+``sphinx.ext.autosectionlabel`` (with ``autosectionlabel_prefix_document``)
+gives every heading, so the strict build (``-n``) fails on a heading that is
+gone.
 
-Two more things for autodoc: public functions and classes without a docstring are listed too (module data only
-when it has a ``#:`` comment), and when the staged book sits inside a checkout (``_site/`` at the repository
-root, as ``make book`` stages it) that checkout's ``helpers`` is the one imported, not whichever copy happens to
-be installed. Loaded through ``sphinx.local_extensions`` in ``_config.yml``.
+Two more things for autodoc: public functions and classes without a docstring
+are listed too (module data only when it has a ``#:`` comment), and when the
+staged book sits inside a checkout (``_site/`` at the repository root, as
+``make book`` stages it) that checkout's ``helpers`` is the one imported, not
+whichever copy happens to be installed. Loaded through
+``sphinx.local_extensions`` in ``_config.yml``.
 """
 
 from __future__ import annotations
@@ -20,9 +27,11 @@ import re
 import sys
 from pathlib import Path
 
-# chapter 5 (``book/05_x.ipynb``, "Heading")  |  the appendix (``book/appendix_x.ipynb``, "Heading")
+# chapter 5 (``book/05_x.ipynb``, "Heading")
+#   |  the appendix (``book/appendix_x.ipynb``, "Heading")
 REFERENCE = re.compile(
-    r"(?P<where>chapter\s+\d+|the\s+appendix)\s+\(``(?P<notebook>book/[^`]+)\.ipynb``,\s+"
+    r"(?P<where>chapter\s+\d+|the\s+appendix)\s+"
+    r"\(``(?P<notebook>book/[^`]+)\.ipynb``,\s+"
     r'"(?P<heading>[^"]+)"\)'
 )
 
@@ -36,7 +45,8 @@ def link(match: re.Match) -> str:
 
 
 def link_references(text: str) -> str:
-    """Each chapter reference in ``text`` as a ``:ref:`` to that heading's autosectionlabel label."""
+    """Each chapter reference in ``text`` as a ``:ref:`` to that heading's
+    autosectionlabel label."""
     return REFERENCE.sub(link, text)
 
 
@@ -48,7 +58,8 @@ def process_docstring(app, what, name, obj, options, lines: list[str]) -> None:
 
 
 def keep_undocumented_code(app, what, name, obj, skip, options):
-    """List public functions and classes even without a docstring; leave every other decision to autodoc."""
+    """List public functions and classes even without a docstring; leave every
+    other decision to autodoc."""
     if (
         not skip
         or name.startswith("_")
@@ -63,7 +74,8 @@ def keep_undocumented_code(app, what, name, obj, skip, options):
 
 
 def _lookup(dotted: str, module: str | None):
-    """The object a docstring names: ``dotted`` in ``module``'s namespace (imported names too), or absolute."""
+    """The object a docstring names: ``dotted`` in ``module``'s namespace
+    (imported names too), or absolute."""
     parts = dotted.split(".")
     for obj, path in (
         (sys.modules.get(module or ""), parts),
@@ -77,11 +89,14 @@ def _lookup(dotted: str, module: str | None):
 
 
 def resolve_helper_names(app, env, node, contnode):
-    """Resolve a helper docstring's name that the Python domain doesn't find as written.
+    """Resolve a helper docstring's name that the Python domain doesn't find as
+    written.
 
-    ``:class:`BuildFailed``` inside ``helpers.zoo.tasks`` (imported there from ``helpers.zoo.core``) links to the
-    class where it is defined. A name that exists but has no entry on the page (module data without a ``#:``
-    comment) is shown as plain code. Any other unknown name is left to Sphinx, which warns (``-n``).
+    ``:class:`BuildFailed``` inside ``helpers.zoo.tasks`` (imported there from
+    ``helpers.zoo.core``) links to the class where it is defined. A name that
+    exists but has no entry on the page (module data without a ``#:``
+    comment) is shown as plain code. Any other unknown name is left to Sphinx,
+    which warns (``-n``).
     """
     if node.get("refdomain") != "py" or not str(
         node.get("py:module") or ""
@@ -112,7 +127,9 @@ def resolve_helper_names(app, env, node, contnode):
         if found is not None:
             return found
     if inspect.ismodule(obj) or inspect.isclass(obj) or inspect.isroutine(obj):
-        return None  # a module, class or function that should have had an entry: let Sphinx warn
+        # a module, class or function that should have had an entry: let
+        # Sphinx warn
+        return None
     return contnode
 
 

