@@ -47,7 +47,7 @@ CHAPTERS: dict[str, Chapter] = {
             ),
         ),
         Chapter("04_model_inputs", ("minilm", "bert-base-cased-tokenizer", "smollm2")),
-        Chapter("05_classification_and_qa", ("minilm", "sentiment", "qa"), extras=("spacy",)),
+        Chapter("05_classification_and_qa", ("minilm", "sentiment", "qa", "instruct"), extras=("spacy",)),
         Chapter("06_language_modelling", ("sentences", "fill-mask", "smollm2", "instruct")),
         Chapter("07_ner", ("sentences", "ner"), extras=("spacy",)),
         Chapter("08_summarization_translation", ("instruct",)),
