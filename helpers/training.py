@@ -112,6 +112,8 @@ class MeanPoolingClassifier(torch.nn.Module):
         return self.body
 
     def forward(self, input_ids, attention_mask, token_type_ids=None, labels=None):
+        """Logits from the mean of the non-padding tokens' last hidden states (and the loss when ``labels`` are
+        given), as a ``SequenceClassifierOutput`` like ``BertForSequenceClassification``'s."""
         from transformers.modeling_outputs import SequenceClassifierOutput
 
         extra = {} if token_type_ids is None else {"token_type_ids": token_type_ids}
