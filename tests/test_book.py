@@ -71,6 +71,8 @@ def test_notebook_hygiene(nb_path):
     nb = json.loads(nb_path.read_text())
     code = [c for c in nb["cells"] if c["cell_type"] == "code"]
     assert all(not c.get("outputs") and c.get("execution_count") is None for c in code), "committed with outputs"
+    # an empty code cell never executes, so stage_book.py would count the notebook as not run cleanly
+    assert all("".join(c["source"]).strip() for c in code), "an empty code cell"
     first = "".join(code[0]["source"])
     assert f'setup_chapter("{nb_path.stem}")' in first, "the first code cell calls setup_chapter(its name)"
     assert nb["metadata"]["kernelspec"]["name"] == "python3"
