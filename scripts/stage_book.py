@@ -1,6 +1,6 @@
 """Stage the book in one folder (``_site``) where every notebook is executed once and then rendered.
 
-``stage_book.py prepare DIR [--all]`` copies the book's sources (``_config.yml``, ``_toc.yml``, ``book/``) into DIR.
+``stage_book.py prepare DIR [--all]`` copies the book's sources (``_config.yml``, ``_toc.yml``, ``book/``, ``locale/``) into DIR.
 A notebook whose executed copy in DIR was made from the same inputs (its ``.source-sha256`` stamp matches
 ``freshness_key``: the notebook, every file of ``helpers/`` and ``book/scripts/``, the zoo manifest
 ``$HFBOOK_HOME/zoo/manifest.json`` and the pins in ``requirements.txt`` and ``pyproject.toml``) is kept; every other
@@ -77,6 +77,8 @@ def prepare(dest: Path, everything: bool) -> None:
     (dest / "_config.yml").write_text(config.replace("execute_notebooks: auto", 'execute_notebooks: "off"'))
     shutil.copy2(ROOT / "_toc.yml", dest / "_toc.yml")
     shutil.copytree(ROOT / "book", dest / "book", ignore=IGNORE, dirs_exist_ok=True)
+    if (ROOT / "locale").is_dir():  # the translations (the zh build compiles them to .mo files here)
+        shutil.copytree(ROOT / "locale", dest / "locale", ignore=shutil.ignore_patterns("*.mo"), dirs_exist_ok=True)
     wanted = {nb.relative_to(ROOT) for nb in sources()}
     for old in (dest / "book").rglob("*.ipynb"):  # notebooks deleted from the sources
         if old.relative_to(dest) not in wanted:

@@ -1,0 +1,154 @@
+"""The Chinese edition's message catalogues: extract them from the book, update them, check they are complete.
+
+Sphinx's ``gettext`` builder cuts every page into messages (one per paragraph, heading, list item or table cell;
+in a notebook, one per markdown block, as raw MyST). The translations live in
+``locale/<lang>/LC_MESSAGES/book/<page>.po``, one catalogue per page, and the zh build reads them
+(``language = zh_CN``).
+
+``catalogues.py update [--lang zh_CN]`` extracts the messages from the book as it is now and merges them into the
+catalogues with ``sphinx-intl``: a new message arrives untranslated, a changed one is marked fuzzy (with the old
+translation as a starting point), a deleted one becomes obsolete (``#~``).
+``catalogues.py check [--lang zh_CN]`` lists every problem that would make the edition incomplete or wrong (the
+unit test ``tests/test_catalogues.py`` calls the same function): a message missing from a catalogue,
+untranslated, fuzzy or obsolete, or a translation that changed what must stay as it is (inline code, roles,
+link targets, glue keys).
+
+Docstrings that autodoc pulls into the API page stay in English in both editions (they are the code's own
+documentation); their messages are left out of the check.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import subprocess
+import sys
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+from babel.messages.pofile import read_po
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCALE = ROOT / "locale"
+LANGUAGES = ("zh_CN",)
+BIN = Path(sys.executable).parent  # jupyter-book and sphinx-intl of this environment
+
+
+def stage(dest: Path) -> Path:
+    """The book's sources staged as ``make book`` stages them (execution off), in ``dest``."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import stage_book
+
+    with open(Path(tempfile.gettempdir()) / "hfbook-catalogues-stage.log", "w") as log:
+        old, sys.stdout = sys.stdout, log
+        try:
+            stage_book.prepare(dest, everything=True)
+        finally:
+            sys.stdout = old
+    return dest
+
+
+def extract(work: Path) -> Path:
+    """Run Sphinx's gettext builder over a staged copy of the book; return the folder of ``.pot`` templates."""
+    site = stage(work / "site")
+    out = work / "out"
+    run = subprocess.run(
+        [str(BIN / "jupyter-book"), "build", str(site), "--path-output", str(out), "--builder", "custom",
+         "--custom-builder", "gettext", "-q"],
+        capture_output=True, text=True,
+    )
+    pot = out / "_build" / "gettext"
+    if run.returncode != 0 or not pot.is_dir():
+        raise SystemExit(f"the gettext build failed:\n{run.stdout[-3000:]}\n{run.stderr[-3000:]}")
+    return pot
+
+
+def is_docstring(message) -> bool:
+    """A message that autodoc took from a docstring (API page): stays in English."""
+    return bool(message.locations) and all(":docstring of " in path for path, _ in message.locations)
+
+
+# What a translation must keep exactly: inline code, MyST roles with their targets, link targets, glue keys.
+KEEP = [
+    re.compile(r"`[^`]+`"),  # inline code, also the target part of {role}`...`
+    re.compile(r"\{[\w:.-]+\}"),  # role names: {py:func}, {glue:text}, {ref}
+    re.compile(r"\]\(([^)\s]+)\)"),  # link targets [text](target)
+]
+
+
+def kept_parts(text: str) -> Counter:
+    found: Counter = Counter()
+    for pattern in KEEP:
+        found.update(pattern.findall(text))
+    return found
+
+
+def read(path: Path):
+    with path.open("rb") as f:
+        return read_po(f)
+
+
+def problems(pot_dir: Path, lang: str = "zh_CN") -> list[str]:
+    """Every reason the ``lang`` edition is not complete: empty when each page is fully and soundly translated."""
+    found: list[str] = []
+    po_dir = LOCALE / lang / "LC_MESSAGES"
+    for pot in sorted(pot_dir.rglob("*.pot")):
+        page = pot.relative_to(pot_dir).with_suffix("")
+        po_path = po_dir / page.with_suffix(".po")
+        if not po_path.exists():
+            found.append(f"{page}: no catalogue {po_path.relative_to(ROOT)} (run `make locale`)")
+            continue
+        template, catalogue = read(pot), read(po_path)
+        for message in template:
+            if not message.id or is_docstring(message):
+                continue
+            entry = catalogue.get(message.id)
+            where = f"{page}: {str(message.id)[:70]!r}"
+            if entry is None:
+                found.append(f"{where} is missing (run `make locale`)")
+            elif not entry.string:
+                found.append(f"{where} is untranslated")
+            elif entry.fuzzy:
+                found.append(f"{where} is fuzzy: the English changed; check the translation, then drop the flag")
+            elif kept_parts(entry.id) != kept_parts(entry.string):
+                lost = kept_parts(entry.id) - kept_parts(entry.string)
+                added = kept_parts(entry.string) - kept_parts(entry.id)
+                found.append(f"{where}: code, roles or link targets changed (lost {dict(lost)}, added {dict(added)})")
+        for old in catalogue.obsolete:
+            found.append(f"{page}: obsolete message {str(old)[:70]!r} (delete it)")
+    for po_path in sorted(po_dir.rglob("*.po")):
+        if not (pot_dir / po_path.relative_to(po_dir).with_suffix(".pot")).exists():
+            found.append(f"{po_path.relative_to(ROOT)}: no such page in the book any more (delete it)")
+    return found
+
+
+def update(pot_dir: Path, lang: str) -> None:
+    subprocess.run(
+        [str(BIN / "sphinx-intl"), "update", "-p", str(pot_dir), "-l", lang, "-d", str(LOCALE), "-w", "0"],
+        check=True,
+    )
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("mode", choices=["update", "check"])
+    p.add_argument("--lang", default="zh_CN", choices=LANGUAGES)
+    p.add_argument("--page", action="append", default=[], help="only these pages (e.g. book/03_tokenizers); repeatable")
+    args = p.parse_args()
+    with tempfile.TemporaryDirectory(prefix="hfbook-gettext-") as work:
+        pot_dir = extract(Path(work))
+        if args.mode == "update":
+            update(pot_dir, args.lang)
+        found = problems(pot_dir, args.lang)
+    if args.page:
+        found = [line for line in found if any(line.startswith(f"{page}:") for page in args.page)]
+    for line in found:
+        print(line)
+    print(f"{len(found)} problems in the {args.lang} catalogues")
+    if args.mode == "check" and found:
+        raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    main()
