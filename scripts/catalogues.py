@@ -54,9 +54,20 @@ def extract(work: Path) -> Path:
     site = stage(work / "site")
     out = work / "out"
     run = subprocess.run(
-        [str(BIN / "jupyter-book"), "build", str(site), "--path-output", str(out), "--builder", "custom",
-         "--custom-builder", "gettext", "-q"],
-        capture_output=True, text=True,
+        [
+            str(BIN / "jupyter-book"),
+            "build",
+            str(site),
+            "--path-output",
+            str(out),
+            "--builder",
+            "custom",
+            "--custom-builder",
+            "gettext",
+            "-q",
+        ],
+        capture_output=True,
+        text=True,
     )
     pot = out / "_build" / "gettext"
     if run.returncode != 0 or not pot.is_dir():
