@@ -61,8 +61,10 @@ book: zoo
 	$(PY) scripts/stage_book.py prepare $(SITE)
 	if [ -s $(SITE)/to-execute.txt ]; then $(NBMAKE) $$(cat $(SITE)/to-execute.txt); fi
 	$(PY) scripts/stage_book.py mark $(SITE)
-	$(VENV)/bin/jupyter-book build $(SITE) --path-output _build -W -n --keep-going
-	@echo "The book is at _build/_build/html/index.html"
+	$(VENV)/bin/jupyter-book build $(SITE) --path-output _build/en -W -n --keep-going
+	$(VENV)/bin/jupyter-book build $(SITE) --config $(SITE)/_config.zh_CN.yml --path-output _build/zh_CN -W -n --keep-going
+	$(PY) scripts/translate_notebooks.py $(SITE)/book _build/zh_CN/_build/html zh_CN
+	$(PY) scripts/assemble_site.py _build
 
 # ruff reads the notebooks natively; book/ruff.toml keeps the chapters' code at 80 columns (what the page shows).
 lint: venv

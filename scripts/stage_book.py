@@ -1,11 +1,14 @@
 """Stage the book in one folder (``_site``) where every notebook is executed once and then rendered.
 
-``stage_book.py prepare DIR [--all]`` copies the book's sources (``_config.yml``, ``_toc.yml``, ``book/``, ``locale/``) into DIR.
+``stage_book.py prepare DIR [--all]`` copies the book's sources (``_config.yml``, ``_toc.yml``, ``book/``,
+``locale/``) into DIR.
 A notebook whose executed copy in DIR was made from the same inputs (its ``.source-sha256`` stamp matches
 ``freshness_key``: the notebook, every file of ``helpers/`` and ``book/scripts/``, the zoo manifest
 ``$HFBOOK_HOME/zoo/manifest.json`` and the pins in ``requirements.txt`` and ``pyproject.toml``) is kept; every other
 one (all of them with ``--all``) is copied fresh and listed in ``DIR/to-execute.txt``.
 The staged ``_config.yml`` turns execution off: the Makefile runs the listed notebooks with nbmake first.
+Each translated edition gets its own ``_config.<lang>.yml``: ``_config.yml`` with ``locale/<lang>/config.yml``
+merged in.
 ``stage_book.py mark DIR`` stamps every listed notebook that ran completely and without an error output.
 """
 
@@ -17,6 +20,8 @@ import json
 import shutil
 import sys
 from pathlib import Path
+
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # this checkout's helpers (for the zoo's location)
@@ -61,6 +66,14 @@ def freshness_key(nb: Path, root: Path | None = None) -> str:
     return h.hexdigest()
 
 
+def merged(base: dict, overlay: dict) -> dict:
+    """``base`` with ``overlay``'s values put in, nested dictionaries merged key by key."""
+    out = dict(base)
+    for key, value in overlay.items():
+        out[key] = merged(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+    return out
+
+
 def stamp_of(nb: Path) -> Path:
     return nb.with_suffix(".source-sha256")
 
@@ -74,7 +87,11 @@ def prepare(dest: Path, everything: bool) -> None:
     config = (ROOT / "_config.yml").read_text()
     if "execute_notebooks: auto" not in config:
         raise SystemExit("_config.yml must say `execute_notebooks: auto` (the staged copy turns it off)")
-    (dest / "_config.yml").write_text(config.replace("execute_notebooks: auto", 'execute_notebooks: "off"'))
+    config = config.replace("execute_notebooks: auto", 'execute_notebooks: "off"')
+    (dest / "_config.yml").write_text(config)
+    for overlay in sorted(ROOT.glob("locale/*/config.yml")):  # one configuration per translated edition
+        edition = merged(yaml.safe_load(config), yaml.safe_load(overlay.read_text()))
+        (dest / f"_config.{overlay.parent.name}.yml").write_text(yaml.safe_dump(edition, allow_unicode=True))
     shutil.copy2(ROOT / "_toc.yml", dest / "_toc.yml")
     shutil.copytree(ROOT / "book", dest / "book", ignore=IGNORE, dirs_exist_ok=True)
     if (ROOT / "locale").is_dir():  # the translations (the zh build compiles them to .mo files here)

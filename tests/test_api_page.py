@@ -34,7 +34,7 @@ def module_names() -> set[str]:
 
 
 def extension():
-    spec = importlib.util.spec_from_file_location("helpers_api", ROOT / "book" / "scripts" / "helpers_api.py")
+    spec = importlib.util.spec_from_file_location("helpers_api", ROOT / "book" / "_ext" / "helpers_api.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

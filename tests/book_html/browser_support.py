@@ -9,7 +9,8 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
-HTML = Path(os.environ.get("HFBOOK_HTML", ROOT / "_build" / "_build" / "html")).resolve()
+HTML = Path(os.environ.get("HFBOOK_HTML", ROOT / "_build" / "html")).resolve()  # the editions side by side
+EDITIONS = {"en": "en", "zh_CN": "zh-CN"}  # folder under HTML: the pages' lang attribute
 TOC = Path(os.environ.get("HFBOOK_TOC", ROOT / "_toc.yml")).resolve()
 SCREENSHOTS = Path(os.environ.get("HFBOOK_SCREENSHOTS", ROOT / "_build" / "screenshots")).resolve()
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -47,4 +48,4 @@ def pages() -> list[str]:
 
 def chapters() -> list[str]:
     """The pages built from notebooks (their .ipynb is served under _sources/): the book's chapters and appendix."""
-    return [p for p in pages() if (HTML / "_sources" / f"{p}.ipynb").exists()]
+    return [p for p in pages() if (HTML / "en" / "_sources" / f"{p}.ipynb").exists()]

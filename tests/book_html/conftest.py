@@ -1,7 +1,7 @@
 """Fixtures of the browser check of the built HTML book (``make check-html``, the last stage of ``make test``).
 
-These tests need the built book (``_build/_build/html``) and Debian's chromium, so ``pytest tests/`` (``make unit``)
-skips this folder unless ``HFBOOK_CHECK_HTML=1`` (the ``check-html`` target sets it). Other variables:
+These tests need the built book (``_build/html``: both editions) and Debian's chromium, so ``pytest tests/``
+(``make unit``) skips this folder unless ``HFBOOK_CHECK_HTML=1`` (the ``check-html`` target sets it). Other variables:
 ``HFBOOK_HTML`` (the HTML folder), ``HFBOOK_TOC`` (the ``_toc.yml`` it was built from), ``HFBOOK_SCREENSHOTS``
 (where the screenshot goes, default ``_build/screenshots``), ``CHROMIUM`` (default ``/usr/bin/chromium``).
 """

@@ -1,7 +1,11 @@
-"""The built HTML book in a real browser (headless Debian chromium, Playwright): every page of _toc.yml loads without
-console errors; every chapter shows executed outputs, its images load, and it has its Colab, Binder and .ipynb
-download buttons; the search page finds a chapter by a word of it; the navigation reaches every chapter. Saves a
-screenshot of a chapter page. Run by ``make check-html`` (the last stage of ``make test``)."""
+"""The built HTML book in a real browser (headless Debian chromium, Playwright), both editions (English in ``en/``,
+Chinese in ``zh_CN/``): every page of _toc.yml loads without console errors and says its language; every chapter
+shows executed outputs, its images load, and it has its Colab, Binder and .ipynb download buttons (the Chinese
+edition's notebook has Chinese markdown and the same code); the search page finds a chapter by a word of it (a
+Chinese word in the Chinese edition); the navigation reaches every chapter; the language switcher lands on the same
+page in the other edition and back; the root page offers both. Saves a screenshot of a chapter page of each edition
+and checks that the Chinese one draws Chinese glyphs, not empty boxes. Run by ``make check-html`` (the last stage
+of ``make test``)."""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from urllib.parse import quote
 
 import pytest
 import yaml
-from browser_support import HTML, ROOT, SCREENSHOTS, TOC, chapters, pages
+from browser_support import EDITIONS, HTML, ROOT, SCREENSHOTS, TOC, chapters, pages
 
 
 def test_the_toc_has_pages_and_chapters():
@@ -19,19 +23,22 @@ def test_the_toc_has_pages_and_chapters():
 
 
 @pytest.mark.parametrize("page", pages())
-def test_page_loads_without_console_errors(visit, page):
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_page_loads_without_console_errors(visit, edition, page):
     v = visit()
-    tab = v.open(f"{page}.html")
+    tab = v.open(f"{edition}/{page}.html")
     assert tab.locator("main h1").count() >= 1, f"{page}: no title"
+    assert tab.get_attribute("html", "lang") == EDITIONS[edition], f"{edition}/{page}: wrong lang attribute"
     assert not v.errors, f"{page}:\n" + "\n".join(v.errors)
     if v.external:
         print(f"{page}: {len(v.external)} request(s) to other hosts stubbed offline, e.g. {v.external[0]}")
 
 
 @pytest.mark.parametrize("page", chapters())
-def test_chapter_shows_outputs_images_and_buttons(visit, page):
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_chapter_shows_outputs_images_and_buttons(visit, edition, page):
     v = visit()
-    tab = v.open(f"{page}.html")
+    tab = v.open(f"{edition}/{page}.html")
     outputs = tab.locator("div.cell_output")
     assert outputs.count() >= 1, f"{page}: no executed output"
     assert any(text.strip() for text in outputs.all_inner_texts()) or tab.locator("div.cell_output img").count(), (
@@ -54,9 +61,21 @@ def test_chapter_shows_outputs_images_and_buttons(visit, page):
     assert binder in hrefs, f"{page}: no Binder button {binder}"
     download = [h for h in hrefs if h.endswith(f"_sources/{page}.ipynb")]
     assert download, f"{page}: no .ipynb download link"
-    got = tab.request.get(v.base + f"_sources/{page}.ipynb")
+    got = tab.request.get(v.base + f"{edition}/_sources/{page}.ipynb")
     assert got.ok and got.json()["nbformat"] == 4, f"{page}: the .ipynb download is not a notebook"
+    if edition != "en":  # the same code, the markdown in the edition's language
+        english = tab.request.get(v.base + f"en/_sources/{page}.ipynb").json()
+        assert _code(got.json()) == _code(english), f"{edition}/{page}: the notebook's code differs from English"
+        assert _has_chinese(got.json()["cells"][0]["source"]), f"{edition}/{page}: the notebook is not translated"
     assert not v.errors, f"{page}:\n" + "\n".join(v.errors)
+
+
+def _code(nb: dict) -> list[str]:
+    return ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
+
+
+def _has_chinese(source) -> bool:
+    return bool(re.search(r"[\u4e00-\u9fff]", "".join(source)))
 
 
 def _search_term(page_text: str) -> str:
@@ -65,21 +84,31 @@ def _search_term(page_text: str) -> str:
     return max((w for w in words if w.lower() not in common), key=len)
 
 
-def test_search_finds_a_chapter(visit):
-    chapter = chapters()[0]
+@pytest.mark.parametrize(
+    "edition, term, chapter",
+    [
+        ("en", None, chapters()[0]),
+        ("zh_CN", "分词器", "book/03_tokenizers"),
+        ("zh_CN", "注意力掩码", "book/04_model_inputs"),
+    ],
+)
+def test_search_finds_a_chapter(visit, edition, term, chapter):
+    """English: a long word of the first chapter's title; Chinese: a word that jieba must cut out of a sentence."""
     v = visit()
-    title = v.open(f"{chapter}.html").locator("main h1").first.inner_text()
-    term = _search_term(title) if re.search(r"[A-Za-z]{6,}", title) else "transformers"
-    tab = v.open(f"search.html?q={quote(term)}")
+    if term is None:
+        title = v.open(f"{edition}/{chapter}.html").locator("main h1").first.inner_text()
+        term = _search_term(title) if re.search(r"[A-Za-z]{6,}", title) else "transformers"
+    tab = v.open(f"{edition}/search.html?q={quote(term)}")
     tab.wait_for_selector("#search-results ul.search li a", timeout=30_000)
     hits = tab.eval_on_selector_all("#search-results ul.search li a", "els => els.map(e => e.getAttribute('href'))")
     assert any(h.split("?")[0].split("#")[0].endswith(f"{chapter}.html") for h in hits), (term, hits)
     assert not v.errors, "\n".join(v.errors)
 
 
-def test_navigation_reaches_every_chapter(visit):
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_navigation_reaches_every_chapter(visit, edition):
     v = visit()
-    tab = v.open(f"{pages()[0]}.html")
+    tab = v.open(f"{edition}/{pages()[0]}.html")
     # the sidebar lists every page
     sidebar = tab.eval_on_selector_all("nav.bd-docs-nav a.reference.internal", "els => els.map(e => e.href)")
     for page in pages()[1:]:
@@ -92,25 +121,73 @@ def test_navigation_reaches_every_chapter(visit):
             break
         nxt.first.click()
         tab.wait_for_load_state("load")
-        visited.append(tab.url.removeprefix(v.base).split("#")[0].removesuffix(".html"))
+        visited.append(tab.url.removeprefix(v.base + f"{edition}/").split("#")[0].removesuffix(".html"))
     assert visited == pages(), visited
     assert not v.errors, "\n".join(v.errors)
 
 
-def test_screenshot_of_a_chapter(visit):
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_screenshot_of_a_chapter(visit, edition):
     """A screenshot of the first chapter that shows a plot (else the first chapter), scrolled to that plot."""
     v = visit()
     for chapter in chapters():
-        tab = v.open(f"{chapter}.html")
+        tab = v.open(f"{edition}/{chapter}.html")
         plot = tab.locator("article.bd-article div.cell_output img")
         if plot.count():
             plot.first.scroll_into_view_if_needed()
             break
     else:
         chapter = chapters()[0]
-        tab = v.open(f"{chapter}.html")
+        tab = v.open(f"{edition}/{chapter}.html")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / (chapter.replace("/", "_") + ".png")
+    path = SCREENSHOTS / f"{edition}_{chapter.replace('/', '_')}.png"
     tab.screenshot(path=str(path), full_page=False)
     assert path.stat().st_size > 10_000 and path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     print(f"screenshot: {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
+
+
+@pytest.mark.parametrize("page", ["book/03_tokenizers", "book/10_finetune_pytorch", "book/api"])
+def test_language_switcher_round_trip(visit, page):
+    """The switcher on an English page leads to the same page in Chinese, and its English entry leads back."""
+    v = visit()
+    tab = v.open(f"en/{page}.html")
+    tab.locator(".dropdown-language-switcher button").first.click()
+    tab.locator("a.btn-language-zh-CN").first.click()
+    tab.wait_for_load_state("load")
+    assert tab.url == v.base + f"zh_CN/{page}.html", tab.url
+    assert tab.get_attribute("html", "lang") == "zh-CN"
+    assert _has_chinese(tab.locator("main h1").first.inner_text()), "the Chinese page's title is not Chinese"
+    tab.locator(".dropdown-language-switcher button").first.click()
+    tab.locator("a.btn-language-en").first.click()
+    tab.wait_for_load_state("load")
+    assert tab.url == v.base + f"en/{page}.html", tab.url
+    assert not v.errors, "\n".join(v.errors)
+
+
+def test_root_page_offers_both_editions(visit):
+    v = visit()
+    tab = v.open("index.html")
+    links = tab.eval_on_selector_all("a.edition", "els => els.map(e => e.getAttribute('href'))")
+    assert links == ["en/book/intro.html", "zh_CN/book/intro.html"], links
+    for link in links:
+        v.open(link)
+    assert not v.errors, "\n".join(v.errors)
+
+
+def test_chinese_text_is_drawn_with_chinese_glyphs(visit):
+    """Without a CJK font every Chinese character is the same empty box: two different characters, drawn in the
+    page's own font, must give different pixels."""
+    v = visit()
+    tab = v.open("zh_CN/book/03_tokenizers.html")
+    differ = tab.evaluate(
+        """() => {
+        const font = "32px " + getComputedStyle(document.querySelector("main p")).fontFamily;
+        const draw = (ch) => {
+            const c = document.createElement("canvas"); c.width = 48; c.height = 48;
+            const g = c.getContext("2d"); g.font = font; g.fillText(ch, 4, 36);
+            return Array.from(g.getImageData(0, 0, 48, 48).data).join(",");
+        };
+        return draw("我") !== draw("爱") && draw("我") !== draw("\\u{E000}");
+    }"""
+    )
+    assert differ, "Chinese characters are drawn as empty boxes: install a CJK font (Debian fonts-noto-cjk)"
