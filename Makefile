@@ -13,7 +13,7 @@ export HFBOOK_EXECUTING := 1
 ZOO_JOBS ?= 2
 UNIT_WORKERS ?= 2
 
-.PHONY: all venv zoo test lint unit notebooks book check-html browser bench bench-newcomer clean help
+.PHONY: all venv zoo test lint unit notebooks book locale check-html browser bench bench-newcomer clean help
 # The prerequisites of `test` run in the order listed (the book is checked after it is built).
 .NOTPARALLEL:
 
@@ -63,7 +63,7 @@ book: zoo
 	$(PY) scripts/stage_book.py mark $(SITE)
 	$(VENV)/bin/jupyter-book build $(SITE) --path-output _build/en -W -n --keep-going
 	$(VENV)/bin/jupyter-book build $(SITE) --config $(SITE)/_config.zh_CN.yml --path-output _build/zh_CN -W -n --keep-going
-	$(PY) scripts/translate_notebooks.py $(SITE)/book _build/zh_CN/_build/html zh_CN
+	$(PY) scripts/translate_notebooks.py $(SITE) _build/zh_CN/_build/html zh_CN
 	$(PY) scripts/assemble_site.py _build
 
 # ruff reads the notebooks natively; book/ruff.toml keeps the chapters' code at 80 columns (what the page shows).
@@ -85,6 +85,11 @@ browser:
 # without console errors, outputs/images/launch buttons, search, navigation; a screenshot in _build/screenshots.
 check-html: venv browser
 	HFBOOK_CHECK_HTML=1 $(PY) -m pytest tests/book_html -p no:cacheprovider
+
+# After changing English text: new messages arrive untranslated, changed ones fuzzy (tests/test_catalogues.py fails
+# until locale/zh_CN/LC_MESSAGES/book/*.po are translated again).
+locale: venv
+	$(PY) scripts/catalogues.py update
 
 bench: zoo
 	$(PY) scripts/bench.py

@@ -75,9 +75,16 @@ def extract(work: Path) -> Path:
     return pot
 
 
+PAGE_SOURCES = (".md", ".ipynb")
+
+
 def is_docstring(message) -> bool:
-    """A message that autodoc took from a docstring (API page): stays in English."""
-    return bool(message.locations) and all(":docstring of " in path for path, _ in message.locations)
+    """A message that autodoc took from a docstring (API page), not from a page of the book: stays in English.
+
+    (Babel splits a location such as ``helpers/x.py:docstring of helpers.x:1`` at its spaces, so the test is
+    that no location is a page's source.)
+    """
+    return bool(message.locations) and not any(path.endswith(PAGE_SOURCES) for path, _ in message.locations)
 
 
 # What a translation must keep exactly: inline code, MyST roles with their targets, link targets, glue keys.
