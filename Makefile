@@ -62,7 +62,7 @@ book: zoo
 	if [ -s $(SITE)/to-execute.txt ]; then $(NBMAKE) $$(cat $(SITE)/to-execute.txt); fi
 	$(PY) scripts/stage_book.py mark $(SITE)
 	$(VENV)/bin/jupyter-book build $(SITE) --path-output _build/en -W -n --keep-going
-	$(VENV)/bin/jupyter-book build $(SITE) --config $(SITE)/_config.zh_CN.yml --path-output _build/zh_CN -W -n --keep-going
+	$(VENV)/bin/jupyter-book build $(SITE) --config $(SITE)/_config.zh_CN.yml --toc $(abspath $(SITE))/_toc.zh_CN.yml --path-output _build/zh_CN -W -n --keep-going
 	$(PY) scripts/translate_notebooks.py $(SITE) _build/zh_CN/_build/html zh_CN
 	$(PY) scripts/assemble_site.py _build
 

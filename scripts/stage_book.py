@@ -7,8 +7,8 @@ A notebook whose executed copy in DIR was made from the same inputs (its ``.sour
 ``$HFBOOK_HOME/zoo/manifest.json`` and the pins in ``requirements.txt`` and ``pyproject.toml``) is kept; every other
 one (all of them with ``--all``) is copied fresh and listed in ``DIR/to-execute.txt``.
 The staged ``_config.yml`` turns execution off: the Makefile runs the listed notebooks with nbmake first.
-Each translated edition gets its own ``_config.<lang>.yml``: ``_config.yml`` with ``locale/<lang>/config.yml``
-merged in.
+Each translated edition gets its own ``_config.<lang>.yml`` (``_config.yml`` with ``locale/<lang>/config.yml``
+merged in) and ``_toc.<lang>.yml`` (the part captions translated).
 ``stage_book.py mark DIR`` stamps every listed notebook that ran completely and without an error output.
 """
 
@@ -74,6 +74,20 @@ def merged(base: dict, overlay: dict) -> dict:
     return out
 
 
+def translated_toc(lang: str) -> dict:
+    """``_toc.yml`` with its part captions translated by the root page's catalogue (where gettext puts them)."""
+    from babel.messages.pofile import read_po
+
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    po = ROOT / "locale" / lang / "LC_MESSAGES" / f"{toc['root']}.po"
+    catalogue = read_po(po.open("rb")) if po.exists() else None
+    for part in toc.get("parts", []):
+        message = catalogue.get(part["caption"]) if catalogue is not None and "caption" in part else None
+        if message is not None and message.string and not message.fuzzy:
+            part["caption"] = message.string
+    return toc
+
+
 def stamp_of(nb: Path) -> Path:
     return nb.with_suffix(".source-sha256")
 
@@ -90,8 +104,10 @@ def prepare(dest: Path, everything: bool) -> None:
     config = config.replace("execute_notebooks: auto", 'execute_notebooks: "off"')
     (dest / "_config.yml").write_text(config)
     for overlay in sorted(ROOT.glob("locale/*/config.yml")):  # one configuration per translated edition
+        lang = overlay.parent.name
         edition = merged(yaml.safe_load(config), yaml.safe_load(overlay.read_text()))
-        (dest / f"_config.{overlay.parent.name}.yml").write_text(yaml.safe_dump(edition, allow_unicode=True))
+        (dest / f"_config.{lang}.yml").write_text(yaml.safe_dump(edition, allow_unicode=True))
+        (dest / f"_toc.{lang}.yml").write_text(yaml.safe_dump(translated_toc(lang), allow_unicode=True))
     shutil.copy2(ROOT / "_toc.yml", dest / "_toc.yml")
     shutil.copytree(ROOT / "book", dest / "book", ignore=IGNORE, dirs_exist_ok=True)
     if (ROOT / "locale").is_dir():  # the translations (the zh build compiles them to .mo files here)

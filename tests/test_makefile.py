@@ -41,11 +41,14 @@ def test_test_runs_unit_notebooks_book_then_the_browser_check_once_each():
     assert [
         "tests/" in steps[0],
         "--nbmake" in steps[1],
-        "jupyter-book" in steps[-3],
+        "jupyter-book" in steps[-4] and "zh_CN" not in steps[-4],
+        "jupyter-book" in steps[-3] and "--config _site/_config.zh_CN.yml" in steps[-3],
         "browser_deps" in steps[-2],
         "tests/book_html" in steps[-1],
-    ] == [True] * 5
-    assert commands.count("jupyter-book build") == 1 and commands.count("stage_book.py prepare _site --all") == 1
+    ] == [True] * 6
+    # each edition built once, from the notebooks executed once
+    assert commands.count("jupyter-book build") == 2 and commands.count("stage_book.py prepare _site --all") == 1
+    assert "assemble_site.py _build" in commands
 
 
 def test_unit_tests_run_with_an_empty_home_and_the_zoo_in_hfbook_home():
