@@ -29,6 +29,7 @@ body {{ font-family: system-ui, "Noto Sans CJK SC", sans-serif; max-width: 40rem
 a.edition {{ display: block; margin: 1rem 0; padding: 1rem 1.25rem; border: 1px solid #ccc;
              border-radius: .5rem; text-decoration: none; font-size: 1.2rem; }}
 a.edition:hover {{ background: #f3f6fa; }}
+cite {{ font-style: normal; font-weight: 600; }}
 </style>
 </head>
 <body>
@@ -36,7 +37,7 @@ a.edition:hover {{ background: #f3f6fa; }}
 <p>An executable book: every page was run top to bottom on the day this site was built.
 It is published in two editions built from the same executed notebooks.</p>
 <p lang="zh-CN">一本可执行的书：每一页都在构建本网站的当天从头到尾运行过。
-中英两版由同一批执行过的 notebook 构建而成。</p>
+中英两版由同一批执行过的笔记本构建而成。</p>
 {links}
 </body>
 </html>
