@@ -145,7 +145,9 @@ def card_metadata(name: str, info: dict) -> dict:
         meta["configs"] = [
             {
                 "config_name": s,
-                "data_files": [{"split": split, "path": f"{s}_{split}.csv"} for split in ("train", "validation", "test")],
+                "data_files": [
+                    {"split": split, "path": f"{s}_{split}.csv"} for split in ("train", "validation", "test")
+                ],
                 **({"default": True} if s == "movie" else {}),
             }
             for s in sets

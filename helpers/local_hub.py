@@ -130,7 +130,9 @@ class LocalHub:
         """The repositories to serve; raise :class:`HubRepoError` if there are none or one lacks a git-lfs object."""
         repos = repo_folders(self.dest)
         if not repos:
-            raise HubRepoError(f"no exported repositories under {self.dest}; run `{EXPORT_HINT.format(dest=self.dest)}`")
+            raise HubRepoError(
+                f"no exported repositories under {self.dest}; run `{EXPORT_HINT.format(dest=self.dest)}`"
+            )
         for repo in repos:
             check_repo(repo)
         return repos
