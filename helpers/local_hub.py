@@ -10,16 +10,19 @@ writes olah's TOML configuration (every path explicit, ``[accessibility] offline
 the real hub), starts the server on a free port, waits until it answers and stops it by its process id; use it as a
 context manager or call :meth:`LocalHub.start` and :meth:`LocalHub.stop` yourself.
 
-One shim (:func:`patch_branch_lookup`): olah 0.5.4 in offline mode resolves a branch or tag name (``main``,
-``v1``) only through its proxy cache, never through the local repositories, so a file that is absent from a
-repository answers 401 "repository not found" instead of 404 "entry not found" -- and ``AutoTokenizer`` asks for
-optional files that a repository may lack. The shim makes the lookup fall back to the local git repository.
+Two shims, applied in the server process only: olah 0.5.4 in offline mode resolves a branch or tag name
+(``main``, ``v1``) only through its proxy cache, never through the local repositories, so a file that is absent
+from a repository answers 401 "repository not found" instead of 404 "entry not found" -- and ``AutoTokenizer``
+asks for optional files that a repository may lack; :func:`patch_branch_lookup` makes the lookup fall back to the
+local git repository. And its 404 carries no commit hash, so the client cannot record the file as absent for a
+later offline load; :func:`patch_missing_file_answer` adds it, as the hub does.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -50,10 +53,15 @@ def use_endpoint(endpoint: str) -> str:
     endpoint = endpoint.rstrip("/")
     os.environ["HF_ENDPOINT"] = endpoint
     if "huggingface_hub" in sys.modules:
-        from huggingface_hub import constants
+        from huggingface_hub import constants, hf_api
 
         constants.ENDPOINT = endpoint
         constants.HUGGINGFACE_CO_URL_TEMPLATE = endpoint + "/{repo_id}/resolve/{revision}/{filename}"
+        hf_api.api.endpoint = endpoint  # the shared client behind huggingface_hub's module-level functions
+    if "transformers" in sys.modules:
+        import transformers.utils.hub
+
+        transformers.utils.hub._hf_api = None  # its shared client is made again, with the new endpoint
     if "datasets" in sys.modules:
         import datasets.config
 
@@ -176,21 +184,23 @@ class LocalHub:
             if self.process.poll() is not None:
                 tail = self.log_file.read_text(errors="replace")[-1500:]
                 self.process = None
+                self._forget_state()
                 raise HubNotRunning(f"the local hub exited at start (port {self.port} taken?); its log:\n{tail}")
             try:
                 check_endpoint(self.endpoint, timeout=2)
                 return self
             except HubNotRunning:
                 if time.monotonic() > deadline:
+                    tail = self.log_file.read_text(errors="replace")[-1500:]
                     self.stop()
                     raise HubNotRunning(
-                        f"the local hub did not answer at {self.endpoint} within {timeout:.0f} s; "
-                        f"see its log {self.log_file}"
+                        f"the local hub did not answer at {self.endpoint} within {timeout:.0f} s; its log:\n{tail}"
                     ) from None
                 time.sleep(0.2)
 
     def stop(self, timeout: float = 10.0) -> None:
-        """Stop the server by its process id (SIGTERM, then SIGKILL after ``timeout`` seconds)."""
+        """Stop the server by its process id (SIGTERM, then SIGKILL after ``timeout`` seconds); a state folder
+        that the hub made itself (its configuration, cache and log) is deleted."""
         if self.process is None:
             return
         pid, process, self.process = self.process.pid, self.process, None
@@ -201,6 +211,11 @@ class LocalHub:
             except subprocess.TimeoutExpired:
                 os.kill(pid, signal.SIGKILL)
                 process.wait()
+        self._forget_state()
+
+    def _forget_state(self) -> None:
+        if self._own_state:
+            shutil.rmtree(self.state, ignore_errors=True)
 
     def __enter__(self) -> LocalHub:
         return self.start()
@@ -248,12 +263,36 @@ def patch_branch_lookup() -> None:
     repo_utils.get_newest_commit_hf_offline = get_newest_commit_hf_offline
 
 
+def patch_missing_file_answer() -> None:
+    """Make olah's 404 for a file missing from a local repository carry the commit (``X-Repo-Commit``), as the hub's
+    does: huggingface_hub then records the file as absent in its cache (``.no_exist/<commit>/<file>``), and a later
+    offline load does not fail looking for it (olah 0.5.4 sends no commit with that 404)."""
+    from olah import server_file_routes
+
+    def with_commit(original):
+        async def answer(app, *, repo_type, org, repo, commit, file_path, request):
+            response = await original(
+                app, repo_type=repo_type, org=org, repo=repo, commit=commit, file_path=file_path, request=request
+            )
+            if response.status_code == 404 and "x-repo-commit" not in response.headers:
+                sha = local_commit(app, repo_type, org, repo, commit)
+                if sha is not None:
+                    response.headers["x-repo-commit"] = sha
+            return response
+
+        return answer
+
+    server_file_routes.file_head_common = with_commit(server_file_routes.file_head_common)
+    server_file_routes.file_get_common = with_commit(server_file_routes.file_get_common)
+
+
 def serve(dest: Path, port: int, host: str, state: Path) -> None:
     """Run olah in this process (the foreground of ``make hub``), with :func:`patch_branch_lookup` applied."""
     hub = LocalHub(dest, port=port, host=host, state=state)
     hub.check()
     config = hub.write_config()
     patch_branch_lookup()
+    patch_missing_file_answer()
     from olah import server
 
     print(f"local hub: serving {hub.dest} at {hub.endpoint} (pid {os.getpid()}); Ctrl-C stops it", flush=True)

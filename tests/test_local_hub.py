@@ -151,3 +151,16 @@ def test_a_taken_port_is_reported_with_the_log(tmp_path):
         hub = LocalHub(tmp_path, port=busy.getsockname()[1])
         with pytest.raises(HubNotRunning, match="exited at start"):
             hub.start()
+
+
+def test_absent_files_are_recorded_so_an_offline_load_works(local_hub, tmp_path, monkeypatch):
+    import huggingface_hub.constants as hub_constants
+    from transformers import AutoTokenizer
+
+    name = "hfbook/bert-base-cased-tokenizer"
+    AutoTokenizer.from_pretrained(name, cache_dir=tmp_path)
+    absent = {p.name for p in tmp_path.glob("models--hfbook--bert-base-cased-tokenizer/.no_exist/*/*")}
+    assert "config.json" in absent  # olah's 404 carries the commit (helpers.local_hub.patch_missing_file_answer)
+    monkeypatch.setattr(hub_constants, "HF_HUB_OFFLINE", True)
+    offline = AutoTokenizer.from_pretrained(name, cache_dir=tmp_path)
+    assert offline("A Titan RTX")["input_ids"] == [101, 138, 18696, 155, 1942, 3190, 102]
