@@ -136,7 +136,8 @@ class LocalHub:
         return self.state / "server.log"
 
     def check(self) -> list[Path]:
-        """The repositories to serve; raise :class:`HubRepoError` if there are none or one lacks a git-lfs object."""
+        """The repositories to serve; raise :class:`~helpers.hub_repos.HubRepoError` if there are none or one lacks
+        a git-lfs object."""
         repos = repo_folders(self.dest)
         if not repos:
             raise HubRepoError(

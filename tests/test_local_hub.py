@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import socket
+from pathlib import Path
 
 import pytest
 import torch
@@ -93,7 +95,9 @@ def test_large_weights_are_served_byte_for_byte(local_hub, hub_repos, tmp_path):
     path = hf_hub_download(
         "hfbook/minilm", "model.safetensors", revision=hub_repos["minilm"].commit, cache_dir=tmp_path
     )
-    assert os.path.realpath(path).endswith(read_manifest()["minilm"]["files"]["model.safetensors"])  # blob = sha256
+    sha256 = read_manifest()["minilm"]["files"]["model.safetensors"]
+    assert os.path.basename(os.path.realpath(path)) == sha256  # the blob is named by the ETag: the sha256
+    assert hashlib.sha256(Path(path).read_bytes()).hexdigest() == sha256
 
 
 def test_sentences_as_a_dataset_repo_equal_the_zoo_data(local_hub, tmp_path):
