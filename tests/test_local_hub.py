@@ -168,3 +168,10 @@ def test_absent_files_are_recorded_so_an_offline_load_works(local_hub, tmp_path,
     monkeypatch.setattr(hub_constants, "HF_HUB_OFFLINE", True)
     offline = AutoTokenizer.from_pretrained(name, cache_dir=tmp_path)
     assert offline("A Titan RTX")["input_ids"] == [101, 138, 18696, 155, 1942, 3190, 102]
+
+
+def test_serve_command_refuses_a_folder_without_repositories(tmp_path, capsys):
+    from helpers.local_hub import main
+
+    assert main(["serve", str(tmp_path), "--port", str(free_port())]) == 2
+    assert "local hub: error: no exported repositories under" in capsys.readouterr().err
