@@ -12,8 +12,9 @@ pipeline tag, ``model-index`` with the zoo's held-out scores; for the data a ``c
 
 Large files go through git-lfs the way the hub stores them, written without the ``git-lfs`` program (which needs
 root to install on Debian): the commit holds a small pointer file (``oid sha256:...``, ``size ...``) and the
-content sits in ``.git/lfs/objects/<aa>/<bb>/<sha256>``, hard-linked from the zoo (copied across file systems),
-so an export costs no extra disk and no hashing (the zoo manifest already has every sha256). A self-hosted
+content sits in ``.git/lfs/objects/<aa>/<bb>/<sha256>``, hard-linked from the zoo (copied across file systems;
+git-lfs never writes to an object), so an export costs no extra disk and no hashing (the zoo manifest already has
+every sha256). A self-hosted
 mirror (``olah``, :mod:`helpers.local_hub`) serves those objects, and ``git lfs push`` could upload them.
 """
 
@@ -257,8 +258,9 @@ def export_entry(name: str, dest: str | Path, org: str = ORG, manifest: dict | N
             dst.parent.mkdir(parents=True, exist_ok=True)
             dst.write_text(LFS_POINTER.format(oid=oid, size=src.stat().st_size))
             lfs_files.append(rel)
-        else:
-            _link_or_copy(src, dst)
+        else:  # copied: the working tree is the maintainer's to edit, the zoo's files are not
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(src, dst)
     (repo / ".gitattributes").write_text("".join(f"{rel} filter=lfs diff=lfs merge=lfs -text\n" for rel in lfs_files))
     (repo / "README.md").write_text(model_card(name, info))
     _git(repo, "add", "--all")
