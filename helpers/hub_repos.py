@@ -59,8 +59,10 @@ PIPELINE_TAGS = {
 LANGUAGES = {
     "bert-base-chinese-tokenizer": ["zh"],
     "bert-multilingual-cased-tokenizer": ["multilingual"],
-    "instruct": ["en", "zh"],
+    "instruct": ["en", "zh", "de"],  # its held-out scores: translation into Chinese and German
 }
+# The held-out data each model's scores come from (the others: test splits of the sentence data).
+SCORE_DATA = {"instruct": {"name": "the book's evaluation stories and sentences (helpers/evalsets)", "type": "other"}}
 SKIPPED_KINDS = ("eval",)  # scores only (smollm2-perplexity): they appear on the card of the model they score
 LFS_POINTER = "version https://git-lfs.github.com/spec/v1\noid sha256:{oid}\nsize {size}\n"
 
@@ -169,7 +171,9 @@ def card_metadata(name: str, info: dict) -> dict:
                 "results": [
                     {
                         "task": {"type": PIPELINE_TAGS.get(name, "other")},
-                        "dataset": {"name": "held-out split (see the card)", "type": repo_id("sentences")},
+                        "dataset": SCORE_DATA.get(
+                            name, {"name": "held-out test split (see the card)", "type": repo_id("sentences")}
+                        ),
                         "metrics": [{"type": k, "value": v} for k, v in scores.items()],
                     }
                 ],

@@ -7,6 +7,7 @@ import subprocess
 
 import pytest
 import yaml
+from huggingface_hub import ModelCard
 
 from helpers.hub_repos import (
     LFS_POINTER,
@@ -76,6 +77,11 @@ def test_model_cards_carry_licence_pipeline_and_held_out_scores(hub_repos):
         and manifest["sentiment"]["files"]["model.safetensors"] in body
     )
     assert front_matter(hub_repos["bert-base-chinese-tokenizer"].path / "README.md")["language"] == ["zh"]
+    # huggingface_hub reads the model-index as the hub does
+    results = ModelCard.load(hub_repos["sentiment"].path / "README.md").data.eval_results
+    assert [(r.task_type, r.metric_type, r.metric_value, r.dataset_type) for r in results] == [
+        ("text-classification", "accuracy", manifest["sentiment"]["scores"]["accuracy"], "hfbook/sentences")
+    ]
     data = front_matter(hub_repos["sentences"].path / "README.md")
     assert data["license"] == "mit" and [c["config_name"] for c in data["configs"]] == [
         "amazon",
