@@ -13,7 +13,7 @@ export HFBOOK_EXECUTING := 1
 ZOO_JOBS ?= 2
 UNIT_WORKERS ?= 2
 
-.PHONY: all venv zoo test lint unit notebooks book locale check-html browser bench bench-newcomer clean help
+.PHONY: all venv zoo test lint unit notebooks book locale check-html browser bench bench-newcomer hub clean help
 # The prerequisites of `test` run in the order listed (the book is checked after it is built).
 .NOTPARALLEL:
 
@@ -24,6 +24,7 @@ help:
 	@echo "make zoo         build the offline checkpoint zoo (idempotent; ZOO_JOBS=2 entries at a time)"
 	@echo "make check-html  the browser check of the built book (needs Debian's chromium and fonts-noto-cjk)"
 	@echo "make bench       print the training and inference benchmark figures"
+	@echo "make hub         export the zoo as hub repositories (HUB_DIR) and serve them on 127.0.0.1:HUB_PORT"
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -98,5 +99,13 @@ bench: zoo
 bench-newcomer: venv
 	$(PY) scripts/bench_newcomer.py $(if $(CHAPTER),--chapter $(CHAPTER))
 
+# A local hub (olah, offline) serving the zoo as hub repositories in the foreground; Ctrl-C stops it.
+# Then: HF_ENDPOINT=http://127.0.0.1:$(HUB_PORT) python -c 'from transformers import AutoModel; AutoModel.from_pretrained("hfbook/minilm")'
+HUB_DIR ?= _hub
+HUB_PORT ?= 8090
+hub: zoo
+	$(PY) -m helpers.zoo export-repos $(HUB_DIR)
+	$(PY) -m helpers.local_hub serve $(HUB_DIR) --port $(HUB_PORT)
+
 clean:
-	rm -rf _build _site
+	rm -rf _build _site _hub

@@ -23,14 +23,36 @@ LIBRARIES = ("transformers", "tokenizers", "huggingface_hub", "datasets", "torch
 
 def go_offline() -> list[str]:
     """Set the offline switches (before transformers is imported, or patched in if it already was)."""
+    return set_offline(True)
+
+
+def go_online() -> list[str]:
+    """Clear the offline switches again, in the environment and in the live constants of the imported libraries.
+
+    Defined in chapter 1 (``book/01_installation_and_caching.ipynb``, "Where models are cached"), where the chapter
+    downloads from a local hub server and then goes offline again.
+    """
+    return set_offline(False)
+
+
+def set_offline(on: bool) -> list[str]:
+    """Turn offline mode on or off: the environment variables for libraries imported later, and the constants that
+    ``huggingface_hub`` and ``datasets`` read from them at import time (patched when already imported)."""
     for var in OFFLINE_VARS:
-        os.environ[var] = "1"
+        if on:
+            os.environ[var] = "1"
+        else:
+            os.environ.pop(var, None)
     notes = []
     if "huggingface_hub" in sys.modules:  # the flag is read at import time: patch the live constant
         import huggingface_hub.constants as c
 
-        c.HF_HUB_OFFLINE = True
+        c.HF_HUB_OFFLINE = on
         notes.append("huggingface_hub was already imported: patched its HF_HUB_OFFLINE constant")
+    if "datasets" in sys.modules:
+        import datasets.config
+
+        datasets.config.HF_HUB_OFFLINE = datasets.config.HF_DATASETS_OFFLINE = on
     return notes
 
 

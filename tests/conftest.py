@@ -108,3 +108,40 @@ def zoo_qa():
 def zoo_manifest():
     """The real zoo's manifest."""
     return json.loads((REAL_ZOO / "manifest.json").read_text())
+
+
+# --------------------------------------------------------------------- the zoo as hub repositories, served locally
+@pytest.fixture(scope="session")
+def hub_repos(tmp_path_factory):
+    """Every built zoo entry exported as a hub repository (``python -m helpers.zoo export-repos``): {name: repo}."""
+    from helpers.hub_repos import export_repos
+
+    dest = tmp_path_factory.mktemp("hub-repos")
+    return {r.name: r for r in export_repos(dest, log=lambda _: None)}
+
+
+@pytest.fixture(scope="session")
+def local_hub(hub_repos):
+    """olah serving ``hub_repos`` on 127.0.0.1 (a free port), with huggingface_hub, transformers and datasets
+    pointed at it and online for the session; stopped (by its process id) and restored afterwards."""
+    import datasets.config
+    import huggingface_hub.constants as hub_constants
+
+    from helpers.local_hub import LocalHub, use_endpoint
+
+    dest = next(iter(hub_repos.values())).path.parents[2]
+    with pytest.MonkeyPatch.context() as mp, LocalHub(dest) as hub:
+        for var in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_DATASETS_OFFLINE"):
+            mp.delenv(var, raising=False)
+        mp.setattr(hub_constants, "HF_HUB_OFFLINE", False)
+        mp.setattr(datasets.config, "HF_HUB_OFFLINE", False)
+        mp.setattr(datasets.config, "HF_DATASETS_OFFLINE", False)
+        for module, names in [
+            (hub_constants, ("ENDPOINT", "HUGGINGFACE_CO_URL_TEMPLATE")),
+            (datasets.config, ("HF_ENDPOINT", "HUB_DATASETS_URL")),
+        ]:
+            for name in names:
+                mp.setattr(module, name, getattr(module, name))  # restored when the session ends
+        mp.setenv("HF_ENDPOINT", hub.endpoint)
+        use_endpoint(hub.endpoint)
+        yield hub

@@ -77,3 +77,9 @@ def test_browser_packages_are_installed_only_as_root(tmp_path):
 def test_lint_checks_formatting_and_lint_of_the_whole_tree():
     commands = dry_run("lint")
     assert "ruff format --check ." in commands and "ruff check ." in commands
+
+
+def test_hub_exports_the_zoo_then_serves_it_in_the_foreground():
+    commands = dry_run("hub").splitlines()
+    assert commands[-2].endswith("-m helpers.zoo export-repos _hub")
+    assert commands[-1].endswith("-m helpers.local_hub serve _hub --port 8090")

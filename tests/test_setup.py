@@ -81,3 +81,24 @@ def test_threads_from_the_environment():
     assert "threads 1" in out.stdout and "CPU threads for torch: 1" in out.stdout
     bad = run("from helpers import setup_chapter\nsetup_chapter()", HFBOOK_THREADS="two")
     assert bad.returncode != 0 and "HFBOOK_THREADS must be a positive integer" in bad.stderr
+
+
+def test_go_online_and_back_offline_in_a_running_process():
+    out = run(
+        "import datasets.config, huggingface_hub.constants as c, os\n"
+        "from helpers.setup import go_offline, go_online\n"
+        "from helpers.local_hub import use_endpoint\n"
+        "from huggingface_hub import hf_hub_url\n"
+        "go_offline()\n"
+        "print('off', c.HF_HUB_OFFLINE, datasets.config.HF_HUB_OFFLINE, os.environ['HF_HUB_OFFLINE'])\n"
+        "go_online()\n"
+        "print('on', c.HF_HUB_OFFLINE, datasets.config.HF_HUB_OFFLINE, 'HF_HUB_OFFLINE' in os.environ)\n"
+        "use_endpoint('http://127.0.0.1:9/')\n"
+        "print(hf_hub_url('hfbook/minilm', 'config.json'), datasets.config.HF_ENDPOINT, os.environ['HF_ENDPOINT'])\n"
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines() == [
+        "off True True 1",
+        "on False False False",
+        "http://127.0.0.1:9/hfbook/minilm/resolve/main/config.json http://127.0.0.1:9 http://127.0.0.1:9",
+    ]

@@ -1,4 +1,5 @@
-"""``python -m helpers.zoo build [NAME ...] [--force] [--jobs N] [--no-deps] | verify [NAME ...] | list``"""
+"""``python -m helpers.zoo build [NAME ...] [--force] [--jobs N] [--no-deps] | verify [NAME ...] | list
+| export-repos DIR [NAME ...]``"""
 
 from __future__ import annotations
 
@@ -47,6 +48,9 @@ def main(argv: list[str] | None = None) -> int:
     v = sub.add_parser("verify", help="re-hash every file against the manifest")
     v.add_argument("names", nargs="*")
     sub.add_parser("list", help="print the zoo as a table")
+    e = sub.add_parser("export-repos", help="write every built entry as a hub-style git repository under DIR")
+    e.add_argument("dest", metavar="DIR")
+    e.add_argument("names", nargs="*")
     args = parser.parse_args(argv)
     try:
         if args.cmd == "build":
@@ -62,6 +66,10 @@ def main(argv: list[str] | None = None) -> int:
             if problems:
                 return 1
             print(f"zoo: every file of {len(args.names or REGISTRY)} entries matches the manifest")
+        elif args.cmd == "export-repos":
+            from ..hub_repos import export_repos
+
+            export_repos(args.dest, args.names or None)
         else:
             print(list_table())
     except (ZooError, KeyError) as err:
