@@ -22,7 +22,11 @@ def recipe(target: str) -> str:
 def dry_run(*targets: str) -> str:
     # -o venv -o zoo: the set-up is not part of what is compared here
     return subprocess.run(
-        ["make", "-n", "-o", "venv", "-o", "zoo", *targets], cwd=ROOT, capture_output=True, text=True, check=True
+        ["make", "-n", "--no-print-directory", "-o", "venv", "-o", "zoo", *targets],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
 
 
