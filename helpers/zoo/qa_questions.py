@@ -14,7 +14,11 @@ asks of a paragraph, each answer an exact span of its context (built by rules, n
   "A, so B." asks "Why B?" (answer "A");
 - **how**: "A by doing B." asks "How A?" (answer "by doing B");
 - **where**: a place entity after "in" / "at" / "near" of the silver-entity sentences asks "Where A?" with the
-  place and its preposition taken out (answer: the place);
+  place and its preposition taken out, the verb "is" / "was" put first when there is one ("Hugging Face is a
+  company based in New York City." asks "Where is Hugging Face a company based?"; answer: the place); and a
+  WordNet place ("Avon is a county in southwestern England.") asks "Where is Avon?" (answer "southwestern
+  England") in a context that also defines other words, so "Where is X?" and "What is X?" point at different
+  spans of the same sentence;
 - and some of the entity questions get a definition sentence added to their context, so "is a ..." is not
   always the answer.
 
@@ -29,7 +33,14 @@ import random
 import re
 import zlib
 
-QUESTION_MIX = {"definitions": 600, "why": 250, "how": 150, "where": 150, "entity_with_definition": 0.25}
+QUESTION_MIX = {
+    "definitions": 600,
+    "why": 250,
+    "how": 150,
+    "where": 150,
+    "where_defined": 150,
+    "entity_with_definition": 0.25,
+}
 MAX_DEFINITION_WORDS = 20
 _DEF_QUESTIONS = (
     "What is {a}{w}?",
@@ -42,6 +53,24 @@ _DEF_QUESTIONS = (
 _VERB_QUESTIONS = ("What does it mean to {w}?", "What does {w} mean?", "What is meant by '{w}'?")
 _PLACES = ("GPE", "LOC", "FAC")
 _WHERE_PREPOSITIONS = ("in", "at", "near")
+
+
+_COMMON_FIRST_WORDS = set(
+    "the a an this that these those it its he she they we you his her their our my your there some many most "
+    "one two three all no every each another such".split()
+)
+_AUX = re.compile(r"^(?P<subj>.+?) (?P<aux>is|was|are|were) (?P<rest>.*)$")
+_PLACE_DEFINITION = re.compile(
+    r"^(?:a|an|the) [^;]*? in (?P<place>(?:(?:north|south|east|west|central|northern|southern|eastern|western|"
+    r"northeastern|northwestern|southeastern|southwestern|east-central|west-central|north-central|south-central) )?"
+    r"[A-Z][\w-]+(?: [A-Z][\w-]+)*)$"
+)
+
+
+def lower_first(text: str) -> str:
+    """``text`` with its first word lower-cased when it is a common word ("The film" -> "the film"), not a name."""
+    first = text.split(" ", 1)[0]
+    return text[:1].lower() + text[1:] if first.lower() in _COMMON_FIRST_WORDS else text
 
 
 def _article(word: str) -> str:
@@ -117,13 +146,13 @@ def clause_pairs(sentences: list[str], fillers: list[str], rng: random.Random, l
             continue
         m = _BECAUSE.match(s)
         if m:
-            found["why"].append((s, "Why " + m["a"][0].lower() + m["a"][1:] + "?", m["b"]))
+            found["why"].append((s, "Why " + lower_first(m["a"]) + "?", m["b"]))
         m = _SO.match(s)
         if m:
             found["why"].append((s, "Why " + m["b"] + "?", m["a"]))
         m = _BY.match(s)
         if m:
-            found["how"].append((s, "How " + m["a"][0].lower() + m["a"][1:] + "?", m["b"]))
+            found["how"].append((s, "How " + lower_first(m["a"]) + "?", m["b"]))
     pairs = []
     for kind, rows in found.items():
         for s, q, ans in rng.sample(rows, min(len(rows), limits[kind])):
@@ -153,9 +182,14 @@ def where_pairs(rows: list, fillers: list[str], rng: random.Random, limit: int) 
             before = text[:a].rstrip().rsplit(" ", 1)
             if t in _PLACES and len(before) == 2 and before[1].lower() in _WHERE_PREPOSITIONS:
                 pre = before[0].strip()
-                if len(pre.split()) >= 2 and text.count(text[a:b]) == 1:
-                    post = text[b:].rstrip(" .,;:!?\"')")
-                    cands.append((text, a, b, "Where " + pre[0].lower() + pre[1:] + post + "?"))
+                if 2 <= len(pre.split()) <= 10 and text.count(text[a:b]) == 1:
+                    post = " ".join(text[b:].split(" ")[:7]).rstrip(" .,;:!?\"')")
+                    m = _AUX.match(pre)
+                    if m:
+                        q = f"Where {m['aux']} {lower_first(m['subj'])} {m['rest']}".rstrip() + post + "?"
+                    else:
+                        q = "Where " + lower_first(pre) + post + "?"
+                    cands.append((text, a, b, q))
     pairs = []
     for text, a, b, q in rng.sample(cands, min(len(cands), limit)):
         sents = [text] + rng.sample(fillers, rng.randint(1, 2))
@@ -170,6 +204,37 @@ def where_pairs(rows: list, fillers: list[str], rng: random.Random, limit: int) 
                 "answer": text[a:b],
                 "answer_start": context.index(text) + a,
                 "type": "WHERE",
+            }
+        )
+    return pairs
+
+
+def place_definition_pairs(synsets: list[dict], rng: random.Random, limit: int) -> list[dict]:
+    """ "Where is X?" over WordNet places defined as "... in PLACE" ("Avon is a county in southwestern England."),
+    answered by the place; the context also defines one or two other words."""
+    cands = _definable(synsets)
+    places = [
+        s for s in cands if s["pos"] == "n" and s["words"][0][:1].isupper() and _PLACE_DEFINITION.match(s["definition"])
+    ]
+    pairs = []
+    for s in rng.sample(places, min(len(places), limit)):
+        w, d = s["words"][0], s["definition"].rstrip(". ")
+        place = _PLACE_DEFINITION.match(d)["place"]
+        sentence = f"{w} is {d}."
+        others = [definition_sentence(o, rng)[0] for o in rng.sample(cands, rng.randint(1, 2)) if o is not s]
+        sents = [sentence] + others
+        rng.shuffle(sents)
+        context = " ".join(sents)
+        if context.count(place) != 1 or context.count(sentence) != 1 or place == w:
+            continue
+        question = rng.choice(("Where is {w}?", "Where is {w}?", "Where is {w} located?", "Where is {w} found?"))
+        pairs.append(
+            {
+                "question": question.format(w=w),
+                "context": context,
+                "answer": place,
+                "answer_start": context.index(sentence) + sentence.index(place, len(w)),
+                "type": "WHERE_DEFINED",
             }
         )
     return pairs
@@ -212,6 +277,7 @@ def varied_pairs(split: str, rng: random.Random, silver_rows: list, mix: dict | 
         shipped + oanc, fillers, rng, {"why": round(mix["why"] * share), "how": round(mix["how"] * share)}
     )
     pairs += where_pairs(silver_rows, fillers, rng, round(mix["where"] * share))
+    pairs += place_definition_pairs(synsets, rng, round(mix["where_defined"] * share))
     return pairs
 
 
