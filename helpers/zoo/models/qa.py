@@ -310,7 +310,9 @@ def build_qa(into: Path, ctx: dict) -> dict:
             "question_phrases": WH,
             "varied_questions": {
                 "mix": QUESTION_MIX,
-                "train": dict(Counter(p["type"] for p in varied)),
+                "train": dict(
+                    Counter("ENTITY+DEFINITION" if p["type"].endswith("+DEF") else p["type"] for p in varied)
+                ),
                 "test": dict(Counter(p["type"] for p in varied_test)),
                 "built_from": "WordNet definitions (with other definitions in the context); 'because' / ', so' / "
                 "'by ...ing' sentences of the shipped and OANC text; silver places after in / at / near; entity "
