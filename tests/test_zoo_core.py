@@ -268,6 +268,41 @@ def test_build_rebuilds_an_entry_whose_file_changed_or_went_missing(tmp_home, re
     assert core.verify(["toy"]) == []
 
 
+def test_an_entry_built_by_an_older_recipe_revision_is_rebuilt_and_refused_until_then(tmp_home, registry):
+    calls, lines = [], []
+
+    def toy(into, ctx):
+        calls.append(1)
+        (into / "weights.bin").write_bytes(b"v" * 64)
+        return {}
+
+    entry = core.register(core.Entry("toy", "model", "toy", "MIT", toy))
+    core.build(log=lines.append)
+    assert core.read_manifest()["toy"]["revision"] == 1
+    entry.revision = 2  # the recipe changed in this checkout
+    with pytest.raises(core.ZooStaleError, match=r"revision 1 .* revision 2; rebuild it with `python -m helpers"):
+        core.check_unchanged("toy")
+    assert core.verify(["toy"]) == [
+        "toy: built by revision 1 of its recipe; this checkout's recipe is revision 2 — "
+        "run `python -m helpers.zoo build toy --force`"
+    ]
+    lines.clear()
+    core.build(log=lines.append)
+    assert calls == [1, 1] and core.read_manifest()["toy"]["revision"] == 2
+    assert lines[0] == "zoo: toy: built by revision 1 of its recipe; this checkout's recipe is revision 2"
+    core.check_unchanged("toy")  # current again
+
+
+def test_an_entry_recorded_before_revisions_counts_as_revision_1(tmp_home, registry):
+    core.register(core.Entry("toy", "model", "toy", "MIT", lambda into, ctx: (into / "w").write_text("w") and {}))
+    core.build(log=lambda line: None)
+    manifest = core.read_manifest()
+    del manifest["toy"]["revision"]  # a manifest written before recipes had revisions
+    assert core.stale("toy", manifest["toy"]) is None
+    core.REGISTRY["toy"].revision = 3
+    assert "revision 1 of its recipe" in core.stale("toy", manifest["toy"])
+
+
 def test_zoo_build_command_rebuilds_a_damaged_copied_entry(make_zoo, capsys):
     from helpers.zoo.__main__ import main
 

@@ -42,6 +42,10 @@ class ZooMissingError(ZooError, FileNotFoundError):
     """A zoo entry a notebook asked for has not been built yet."""
 
 
+class ZooStaleError(ZooError):
+    """A zoo entry built by an older revision of its recipe than this checkout's (rebuild it)."""
+
+
 class ZooChangedError(ZooError):
     """A file of a built zoo entry is missing or no longer matches the manifest's sha256."""
 
@@ -76,6 +80,16 @@ class Entry:
     stands_in_for: str | None = None
     shares: str | None = None  # entries with the same value use a cache that is not safe to fill at the same time:
     #                            a parallel build runs them one after the other
+    revision: int = 1  # raise it when the recipe changes what the entry holds: a zoo built by an older
+    #                    revision is rebuilt by `build`, and loading it raises ZooStaleError until then
+
+
+def stale(name: str, info: dict) -> str | None:
+    """Why the built entry ``info`` is older than this checkout's recipe for it (None when it is current)."""
+    built, current = info.get("revision", 1), REGISTRY[name].revision
+    if built == current:
+        return None
+    return f"{name}: built by revision {built} of its recipe; this checkout's recipe is revision {current}"
 
 
 REGISTRY: dict[str, Entry] = {}
@@ -146,10 +160,11 @@ def entry_dir(name: str) -> Path:
 
 
 def is_built(name: str, manifest: dict | None = None) -> bool:
-    """True when the manifest lists ``name`` and every file it lists is present (sizes not re-hashed)."""
+    """True when the manifest lists ``name``, built by this checkout's revision of its recipe, and every file it
+    lists is present (sizes not re-hashed)."""
     manifest = read_manifest() if manifest is None else manifest
     info = manifest.get(name)
-    if not info:
+    if not info or (name in REGISTRY and stale(name, info)):
         return False
     folder = entry_dir(name)
     return all((folder / rel).is_file() for rel in info.get("files", {}))
@@ -208,6 +223,8 @@ def check_unchanged(name: str, manifest: dict | None = None) -> None:
     if not info:
         raise ZooMissingError(f"zoo entry {name!r} is not built; run `python -m helpers.zoo build {name}`")
     hint = REBUILD_HINT.format(name=name)
+    if name in REGISTRY and stale(name, info):
+        raise ZooStaleError(f"zoo entry {stale(name, info)}; rebuild it with `{hint}`")
     now, stamped = _file_stats(name, info["files"]), _read_stamp(name, info)
     missing = [rel for rel in info["files"] if rel not in now]
     if missing:
@@ -323,6 +340,7 @@ def _build_one(name: str, force: bool, log) -> bool:
                 "title": entry.title,
                 "licence": entry.licence,
                 "stands_in_for": entry.stands_in_for,
+                "revision": entry.revision,
                 "build_seconds": seconds,
                 **fields,
                 "files": hash_tree(tmp),
@@ -461,6 +479,9 @@ def verify(names: list[str] | None = None, manifest: dict | None = None) -> list
         before = len(problems)
         if not info:
             problems.append(f"{name}: not built — run `{hint}`")
+            continue
+        if name in REGISTRY and stale(name, info):
+            problems.append(f"{stale(name, info)} — run `{hint}`")
             continue
         folder = entry_dir(name)
         for rel, digest in info["files"].items():

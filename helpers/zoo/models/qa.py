@@ -343,5 +343,6 @@ ENTRY = register(
         deps=["minilm", "sentences"],
         stands_in_for="bert-large-uncased-whole-word-masking-finetuned-squad",
         shares=SILVER_CACHE,
+        revision=2,  # 2: varied questions (what/why/how/where, WordNet definitions) beside the entity ones
     )
 )
