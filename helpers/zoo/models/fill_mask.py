@@ -238,8 +238,11 @@ def cloze_scores(folder, items: list[dict] | None = None) -> dict:
     items = load_cloze() if items is None else items
     preds = cloze_predictions(folder, items, k=5)
     top1, top5 = cloze_hits(preds, items, 1), cloze_hits(preds, items, 5)
-    return {"cloze_top1": round(sum(top1) / len(items), 4), "cloze_top5": round(sum(top5) / len(items), 4),
-            "cloze_items": len(items)}
+    return {
+        "cloze_top1": round(sum(top1) / len(items), 4),
+        "cloze_top5": round(sum(top5) / len(items), 4),
+        "cloze_items": len(items),
+    }
 
 
 def cloze_overlap(texts: list[str]) -> dict:
