@@ -40,12 +40,12 @@ RECIPE = {
     "head_lr": 1.5e-3,
     "batch": 32,
     "max_length": 64,
-    "frozen_layers": 2,
+    "frozen_layers": 1,
     "mask_prob": 0.15,
     "warmup": 0.06,
     "weight_decay": 0.01,
 }
-FLOORS = {"top5": 0.30, "cloze_top5": 0.50}  # the cloze target is 0.60: not reached yet (0.55)
+FLOORS = {"top5": 0.30, "cloze_top5": 0.55}  # the cloze target is 0.60: not reached yet (0.566)
 
 
 def mask_tokens(
@@ -333,6 +333,6 @@ ENTRY = register(
         build_fill_mask,
         deps=["minilm", "sentences"],
         stands_in_for="distilroberta-base",
-        revision=2,  # 2: shipped + WordNet text (content words masked), layers 2-5 trained, cloze scores recorded
+        revision=2,  # 2: shipped + WordNet text (content words masked), layers 1-5 trained, cloze scores recorded
     )
 )
