@@ -82,7 +82,10 @@ CHECKPOINTS: dict[str, Checkpoint] = {
             "bert-large-uncased-whole-word-masking-finetuned-squad",
         ),
         Checkpoint(
-            "fill-mask", "fill-mask", "MiniLM-L6 + masked-LM head trained on shipped text", "distilroberta-base"
+            "fill-mask",
+            "fill-mask",
+            "MiniLM-L6 + masked-LM head trained on shipped text and WordNet's English",
+            "distilroberta-base",
         ),
         Checkpoint(
             "paraphrase",

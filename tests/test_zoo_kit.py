@@ -203,3 +203,22 @@ def test_mask_tokens_for_evaluation_masks_every_pick():
 
 
 MASK_COUNTS = (1016, 101, 119)  # [MASK], random, kept: 82 %, 8 %, 10 % of 1 236 picks
+
+
+def test_general_text_is_masked_at_whole_content_words_only(uncased):
+    from helpers.zoo.models.fill_mask import content_positions, mask_training_text
+
+    texts = ["he ordered a cup of coffee", "the lexicographers wrote a dictionary", "I loved this movie, it was great!"]
+    ids = uncased(texts)["input_ids"]
+    where = content_positions(uncased)
+    words = [[uncased.convert_ids_to_tokens(seq[i]) for i in where(seq)] for seq in ids]
+    assert words[0] == ["ordered", "cup", "coffee"]  # no function words
+    assert "lexicographers" not in words[1] and all(not w.startswith("##") for w in words[1])  # whole words only
+    recipe = {"mask_prob": 0.15, "general_mask_prob": 0.5}
+    inputs, labels = mask_training_text(ids, ["examples", "definitions", "shipped"], uncased, recipe)
+    for seq, y in zip(ids[:2], labels[:2]):
+        picked = [i for i, t in enumerate(y) if t != -100]
+        assert picked and set(picked) <= set(where(seq))
+        assert len(picked) == min(len(where(seq)), max(1, round(0.5 * (len(seq) - 2))))
+    shipped, _ = mask_tokens(ids[2:], uncased, 2024, train=True)  # shipped text: BERT's rule, seed SEED
+    assert inputs[2] == shipped[0]

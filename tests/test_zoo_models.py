@@ -183,6 +183,33 @@ def test_rescore_fill_mask(manifest):
     assert _close(got["top5"], check["top5"], check["masked_tokens"])
 
 
+def test_cloze_set_is_well_formed(uncased):
+    from helpers.evalsets import check_cloze, load_cloze
+
+    items = load_cloze()
+    assert len(items) >= 40 and len({it["text"] for it in items}) == len(items)
+    vocab = uncased.get_vocab()
+    for it in items:
+        assert it["topic"] and it["text"].count("[MASK]") == 1
+        assert all(a in vocab for a in it["answers"]), it  # each answer one token of the uncased vocabulary
+    for bad in ({"text": "No mask here.", "answers": ["x"]}, {"text": "A [MASK].", "answers": ["Cat"]}):
+        with pytest.raises(ValueError, match="cloze item 1"):
+            check_cloze([bad])
+
+
+def test_fill_mask_records_and_rescores_the_cloze_set(manifest):
+    from helpers.evalsets import load_cloze
+
+    info, items = manifest["fill-mask"], load_cloze()
+    scores = info["scores"]
+    assert scores["cloze_items"] == len(items) and 0 <= scores["cloze_top1"] <= scores["cloze_top5"] <= 1
+    assert info["data"]["cloze_overlap"]["found_whole"] == 0  # no training text holds a filled cloze sentence
+    assert all(part["used"] > 0 for part in info["data"]["mix"].values())
+    got = fill_mask.cloze_scores(checkpoint("fill-mask"), items)
+    assert _close(got["cloze_top5"], scores["cloze_top5"], len(items))
+    assert _close(got["cloze_top1"], scores["cloze_top1"], len(items))
+
+
 def test_smollm2_perplexity(manifest):
     info = manifest["smollm2-perplexity"]
     assert info["model_sha256"] == manifest["smollm2"]["files"]["model.safetensors"]

@@ -9,6 +9,12 @@ Defined in chapter 8 (``book/08_summarization_translation.ipynb``, "Evaluating g
   each an exact span of the paragraph (the first is the main one; SQuAD-style scoring takes the best match over
   all of them). Includes the seed's questions on its own paragraph. :func:`load_qa` (chapter 5, "The models
   this chapter runs") checks and loads it.
+- ``cloze``: everyday English sentences with one ``[MASK]`` each and the words that make the sentence true and
+  grammatical (lower case, each a single token of the uncased BERT vocabulary), by topic (geography, food,
+  daily life, family, weather, animals, time, colours, ...). A fill-mask model scores a *hit at k* when one of
+  its k best tokens is an acceptable answer. :func:`load_cloze` (chapter 6, "Masked language modelling: the
+  fill-mask pipeline") checks and loads it; the fill-mask build checks that no training text contains a
+  cloze sentence.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ import json
 from pathlib import Path
 
 FOLDER = Path(__file__).parent
+MASK = "[MASK]"
 
 
 def names() -> list[str]:
@@ -68,3 +75,28 @@ def load_qa() -> list[dict]:
     Defined in chapter 5 (``book/05_classification_and_qa.ipynb``, "The models this chapter runs").
     """
     return check_qa(load("qa"))
+
+
+def check_cloze(items: list[dict]) -> list[dict]:
+    """Validate cloze items: a ``text`` with exactly one ``[MASK]`` and ``answers``, a non-empty list of distinct
+    lower-case words; return them.
+
+    Defined in chapter 6 (``book/06_language_modelling.ipynb``, "Masked language modelling: the fill-mask pipeline").
+    """
+    for n, item in enumerate(items, 1):
+        text, answers = item.get("text"), item.get("answers")
+        if not isinstance(text, str) or text.count(MASK) != 1:
+            raise ValueError(f"cloze item {n} ({text!r}) must have a 'text' with exactly one {MASK}")
+        if not answers or not all(isinstance(a, str) and a and a == a.lower().strip() for a in answers):
+            raise ValueError(f"cloze item {n} ({text!r}) needs 'answers': a non-empty list of lower-case words")
+        if len(set(answers)) != len(answers):
+            raise ValueError(f"cloze item {n} ({text!r}) lists an answer twice; remove the repeat")
+    return items
+
+
+def load_cloze() -> list[dict]:
+    """The book's cloze set: ``[{"topic", "text" (with one [MASK]), "answers"}, ...]``.
+
+    Defined in chapter 6 (``book/06_language_modelling.ipynb``, "Masked language modelling: the fill-mask pipeline").
+    """
+    return check_cloze(load("cloze"))
