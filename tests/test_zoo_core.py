@@ -293,6 +293,26 @@ def test_an_entry_built_by_an_older_recipe_revision_is_rebuilt_and_refused_until
     core.check_unchanged("toy")  # current again
 
 
+def test_a_build_can_add_fields_to_an_entry_it_scores(tmp_home, registry):
+    """An evaluation entry writes its score into the record of the model it scores, under the manifest's lock
+    (a field set on the context's manifest would be lost: the core re-reads the manifest before writing it)."""
+
+    def model(into, ctx):
+        (into / "w").write_text("w")
+        return {}
+
+    def score(into, ctx):
+        (into / "s.json").write_text("{}")
+        return {"scores": {"ppl": 12.5}, "also_update": {"model": {"scores": {"ppl": 12.5}}}}
+
+    core.register(core.Entry("model", "model", "a model", "MIT", model))
+    core.register(core.Entry("score", "eval", "its score", "MIT", score, deps=["model"]))
+    core.build(log=lambda line: None)
+    manifest = core.read_manifest()
+    assert manifest["model"]["scores"] == {"ppl": 12.5} and "also_update" not in manifest["score"]
+    assert core.verify() == []
+
+
 def test_an_entry_recorded_before_revisions_counts_as_revision_1(tmp_home, registry):
     core.register(core.Entry("toy", "model", "toy", "MIT", lambda into, ctx: (into / "w").write_text("w") and {}))
     core.build(log=lambda line: None)

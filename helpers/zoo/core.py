@@ -333,6 +333,8 @@ def _build_one(name: str, force: bool, log) -> bool:
         try:
             context = {"manifest": manifest, "zoo": zoo_dir()}
             fields = entry.build(tmp, context) or {}
+            # fields of other entries' records that this build computed (written under the same lock)
+            also = fields.pop("also_update", {})
             seconds = round(time.perf_counter() - start, 1)
             info = {
                 "name": name,
@@ -357,6 +359,9 @@ def _build_one(name: str, force: bool, log) -> bool:
                     shutil.rmtree(old, ignore_errors=True)
                 manifest = read_manifest()
                 manifest[name] = info
+                for other, extra in also.items():
+                    if other in manifest:
+                        manifest[other].update(extra)
                 _write_manifest(manifest)
                 write_stamp(name, info)
             log(f"zoo: built {name} in {seconds:.1f} s")
