@@ -87,3 +87,29 @@ def test_hub_exports_the_zoo_then_serves_it_in_the_foreground():
     commands = dry_run("hub").splitlines()
     assert commands[-2].endswith("-m helpers.zoo export-repos _hub")
     assert commands[-1].endswith("-m helpers.local_hub serve _hub --port 8090")
+
+
+def _uv_find_links(env: dict) -> str:
+    out = subprocess.run(
+        ["make", "-p", "-n", "--no-print-directory", "help"], cwd=ROOT, capture_output=True, text=True, env=env
+    ).stdout
+    return re.search(r"^UV_FIND_LINKS :?= ?(.*)$", out, re.M).group(1)
+
+
+def test_the_venv_is_installed_by_uv_with_pips_find_links(tmp_path):
+    commands = subprocess.run(
+        ["make", "-n", "-B", "--no-print-directory", ".venv/.installed"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert re.search(r"pip install .*uv==\d+\.\d+\.\d+", commands)
+    assert "uv pip install --quiet --python .venv/bin/python -r requirements.txt" in commands
+    base = {k: v for k, v in os.environ.items() if k not in ("UV_FIND_LINKS", "PIP_FIND_LINKS", "PIP_CONFIG_FILE")}
+    # uv doesn't read pip's settings: the torch wheel a machine keeps for pip must reach uv too
+    assert _uv_find_links({**base, "PIP_FIND_LINKS": "/wheels/a"}) == "/wheels/a"
+    conf = tmp_path / "pip.conf"
+    conf.write_text("[global]\nfind-links = /wheels/b\n")
+    assert _uv_find_links({**base, "PIP_CONFIG_FILE": str(conf)}) == "/wheels/b"
+    assert _uv_find_links({**base, "UV_FIND_LINKS": "/wheels/c", "PIP_FIND_LINKS": "/wheels/a"}) == "/wheels/c"

@@ -127,6 +127,40 @@ def test_run_epochs_records_what_ran():
     assert [(g["lr"], g["weight_decay"]) for g in ran["groups"]] == [(1e-3, 0.1), (1e-3, 0.0)]
 
 
+@pytest.mark.parametrize("asked", ["bf16", "fp32"])
+def test_run_epochs_steps_under_the_chosen_precision(monkeypatch, asked):
+    monkeypatch.setenv("HFBOOK_PRECISION", asked)
+    model = torch.nn.Linear(4, 2)
+    seen = []
+
+    def step(x):
+        seen.append(model(x).dtype)  # a linear layer computes in bfloat16 under autocast
+        return model(x).float().pow(2).mean()
+
+    _, ran = kit.run_epochs(
+        [torch.ones(3, 4)], step, model, {"epochs": 2, "lr": 1e-3, "weight_decay": 0.0, "warmup": 0}, "t"
+    )
+    assert ran["precision"] == asked
+    assert seen == [torch.bfloat16 if asked == "bf16" else torch.float32] * 2
+    assert model.weight.dtype == torch.float32  # the weights and the optimizer stay in float32
+
+
+def test_precision_follows_the_hardware_unless_asked(monkeypatch):
+    monkeypatch.delenv("HFBOOK_PRECISION", raising=False)
+    native = torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported()
+    assert kit.precision("cpu") == ("bf16" if native else "fp32")
+    monkeypatch.setattr(torch.cpu, "_is_avx512_bf16_supported", lambda: False)
+    monkeypatch.setattr(torch.cpu, "_is_amx_tile_supported", lambda: False)
+    assert kit.precision("cpu") == "fp32"
+    monkeypatch.setattr(torch.cpu, "_is_amx_tile_supported", lambda: True)
+    assert kit.precision("cpu") == "bf16"
+    monkeypatch.setenv("HFBOOK_PRECISION", " FP32 ")
+    assert kit.precision("cpu") == "fp32"
+    monkeypatch.setenv("HFBOOK_PRECISION", "half")
+    with pytest.raises(ValueError, match="HFBOOK_PRECISION='half': use bf16 or fp32"):
+        kit.precision("cpu")
+
+
 # ------------------------------------------------------------------- threads, seeds, floors
 def test_threads_reuse_the_setup_validation(monkeypatch):
     monkeypatch.setenv("HFBOOK_THREADS", "two")

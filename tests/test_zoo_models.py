@@ -136,6 +136,21 @@ def test_fill_mask_pipeline():
     assert all(o["token_str"] in o["sequence"] for o in out)
 
 
+def test_fill_mask_training_text_mixes_its_sources_and_leaves_out_the_cloze_set():
+    from helpers.evalsets import load_cloze
+
+    mix = {"shipped": 30, "examples": 20, "definitions": 10, "oanc": 5}
+    texts, sources, parts = fill_mask.training_texts(mix)
+    assert (texts, sources) == fill_mask.training_texts(mix)[:2]  # seeded
+    assert {n: sources.count(n) for n in mix} == mix == {n: parts[n]["used"] for n in mix}
+    assert sources[:10] != sorted(sources[:10])  # shuffled together
+    filled = {t.lower() for t in fill_mask.cloze_filled(load_cloze())}
+    assert not filled & {t.lower() for t in texts}
+    assert fill_mask.definition_text({"words": ["coffee"], "pos": "n", "definition": "a beverage."}) == (
+        "coffee is a beverage."
+    )
+
+
 # -------------------------------------------------------------------------- manifest vs re-evaluation
 @pytest.mark.parametrize("name", MODELS)
 def test_manifest_records_recipe_and_scores(manifest, name):
@@ -144,6 +159,7 @@ def test_manifest_records_recipe_and_scores(manifest, name):
     recipe = info["recipe"]
     assert {k: recipe[k] for k in module.RECIPE} == module.RECIPE  # the recipe in the code is the one that ran
     assert recipe["seed"] == 2024 and recipe["optimizer"] == "AdamW"
+    assert recipe["precision"] in ("bf16", "fp32")  # kit.precision: what the build's hardware computed in
     assert recipe["warmup_steps"] == round(module.RECIPE["warmup"] * recipe["total_steps"]) > 0
     decays = sorted({g["weight_decay"] for g in recipe["groups"]})
     assert decays == [0.0, module.RECIPE["weight_decay"]]  # biases and LayerNorm weights get none

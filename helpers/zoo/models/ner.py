@@ -280,5 +280,6 @@ ENTRY = register(
         deps=["minilm", "sentences"],
         stands_in_for="dbmdz/bert-large-cased-finetuned-conll03-english",
         shares=SILVER_CACHE,
+        revision=2,  # 2: trained under bfloat16 autocast where the CPU has it (kit.precision)
     )
 )

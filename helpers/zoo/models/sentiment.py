@@ -138,5 +138,6 @@ ENTRY = register(
         build_sentiment,
         deps=["minilm", "sentences"],
         stands_in_for="distilbert-base-uncased-finetuned-sst-2-english",
+        revision=2,  # 2: trained under bfloat16 autocast where the CPU has it (kit.precision)
     )
 )
