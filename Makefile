@@ -71,8 +71,11 @@ book: zoo
 	$(PY) scripts/stage_book.py prepare $(SITE)
 	if [ -s $(SITE)/to-execute.txt ]; then $(NBMAKE) $$(cat $(SITE)/to-execute.txt); fi
 	$(PY) scripts/stage_book.py mark $(SITE)
-	$(VENV)/bin/jupyter-book build $(SITE) --path-output _build/en -W -n --keep-going
-	$(VENV)/bin/jupyter-book build $(SITE) --config $(SITE)/_config.zh_CN.yml --toc $(abspath $(SITE))/_toc.zh_CN.yml --path-output _build/zh_CN -W -n --keep-going
+	# the two editions build at the same time, one core each; the English build's log is printed when both are done
+	$(VENV)/bin/jupyter-book build $(SITE) --path-output _build/en -W -n --keep-going >$(SITE)/build-en.log 2>&1 & en=$$!; \
+	zh=0; $(VENV)/bin/jupyter-book build $(SITE) --config $(SITE)/_config.zh_CN.yml --toc $(abspath $(SITE))/_toc.zh_CN.yml --path-output _build/zh_CN -W -n --keep-going || zh=$$?; \
+	status=0; wait $$en || status=$$?; cat $(SITE)/build-en.log; \
+	if [ $$status != 0 ] || [ $$zh != 0 ]; then echo "make book: the English build exited $$status, the Chinese $$zh" >&2; exit 1; fi
 	$(PY) scripts/translate_notebooks.py $(SITE) _build/zh_CN/_build/html zh_CN
 	$(PY) scripts/assemble_site.py _build
 

@@ -24,6 +24,7 @@ class Chapter:
     zoo: tuple[str, ...]  # the zoo entries it loads (their dependencies are built with them)
     extras: tuple[str, ...] = ()  # optional dependencies (pyproject.toml extras) it imports or builds with
     lists_the_zoo: bool = False  # it also shows whatever else is built (names a scan of its code cannot see)
+    seconds: int = 30  # about how long nbmake executes it on 2 cores (`make notebooks` starts the longest first)
 
 
 CHAPTERS: dict[str, Chapter] = {
@@ -47,34 +48,34 @@ CHAPTERS: dict[str, Chapter] = {
             ),
         ),
         Chapter("04_model_inputs", ("minilm", "bert-base-cased-tokenizer", "smollm2")),
-        Chapter("05_classification_and_qa", ("minilm", "sentiment", "qa", "instruct"), extras=("spacy",)),
-        Chapter("06_language_modelling", ("sentences", "fill-mask", "smollm2", "instruct")),
+        Chapter("05_classification_and_qa", ("minilm", "sentiment", "qa", "instruct"), extras=("spacy",), seconds=40),
+        Chapter("06_language_modelling", ("sentences", "fill-mask", "smollm2", "instruct"), seconds=50),
         Chapter("07_ner", ("sentences", "ner"), extras=("spacy",)),
-        Chapter("08_summarization_translation", ("instruct",)),
+        Chapter("08_summarization_translation", ("instruct",), seconds=130),
         Chapter("09_model_families", ("minilm", "smollm2"), lists_the_zoo=True),
-        Chapter("10_finetune_pytorch", ("minilm", "sentences", "smollm2"), extras=("sklearn",)),
-        Chapter("11_finetune_keras", ("minilm", "sentences"), extras=("keras",)),
-        Chapter("12_trainer", ("minilm", "sentences"), extras=("sklearn",)),
-        Chapter("13_scaling_out", ("minilm", "sentences")),
+        Chapter("10_finetune_pytorch", ("minilm", "sentences", "smollm2"), extras=("sklearn",), seconds=150),
+        Chapter("11_finetune_keras", ("minilm", "sentences"), extras=("keras",), seconds=150),
+        Chapter("12_trainer", ("minilm", "sentences"), extras=("sklearn",), seconds=130),
+        Chapter("13_scaling_out", ("minilm", "sentences"), seconds=120),
         Chapter("appendix_migration", ("minilm", "smollm2")),
     ]
 }
 
 # Seconds each entry takes to build on 2 CPU cores with one torch thread (its `build_seconds` in a manifest of a
-# full `make zoo`, rounded up), for the estimate a chapter prints before it builds.
+# full `make zoo` from empty, rounded up), for the estimate a chapter prints before it builds.
 BUILD_SECONDS: dict[str, int] = {
     "minilm": 10,
     "bert-base-cased-tokenizer": 10,
-    "bert-base-chinese-tokenizer": 15,
+    "bert-base-chinese-tokenizer": 10,
     "bert-multilingual-cased-tokenizer": 10,
-    "smollm2": 120,
+    "smollm2": 40,
     "sentences": 10,
-    "sentiment": 150,
-    "ner": 240,
-    "qa": 240,
-    "fill-mask": 150,
-    "smollm2-perplexity": 60,
-    "instruct": 420,
+    "sentiment": 140,
+    "ner": 230,
+    "qa": 180,
+    "fill-mask": 410,
+    "smollm2-perplexity": 40,
+    "instruct": 180,
 }
 UNKNOWN_SECONDS = 120  # an entry missing from the table above
 REPO = "hfbook/transformers-hands-on"  # where the package is installed from (a fork: see the README)

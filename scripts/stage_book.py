@@ -5,7 +5,8 @@
 A notebook whose executed copy in DIR was made from the same inputs (its ``.source-sha256`` stamp matches
 ``freshness_key``: the notebook, every file of ``helpers/`` and ``book/scripts/``, the zoo manifest
 ``$HFBOOK_HOME/zoo/manifest.json`` and the pins in ``requirements.txt`` and ``pyproject.toml``) is kept; every other
-one (all of them with ``--all``) is copied fresh and listed in ``DIR/to-execute.txt``.
+one (all of them with ``--all``) is copied fresh and listed in ``DIR/to-execute.txt``, the longest to execute first
+(``helpers.chapters``' ``seconds``), so that nbmake's two workers finish at about the same time.
 The staged ``_config.yml`` turns execution off: the Makefile runs the listed notebooks with nbmake first.
 Each translated edition gets its own ``_config.<lang>.yml`` (``_config.yml`` with ``locale/<lang>/config.yml``
 merged in) and ``_toc.<lang>.yml`` (the part captions translated).
@@ -96,6 +97,18 @@ def sources() -> list[Path]:
     return sorted(p for p in (ROOT / "book").rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
 
 
+def execution_order(notebooks: list[Path]) -> list[Path]:
+    """``notebooks`` (paths ending in ``<chapter>.ipynb``), longest to execute first, then by path: with the
+    long ones started first, nbmake's workers share out the short ones at the end and finish together."""
+    from helpers.chapters import CHAPTERS
+
+    def seconds(nb: Path) -> int:
+        chapter = CHAPTERS.get(nb.stem)
+        return chapter.seconds if chapter else 0
+
+    return sorted(notebooks, key=lambda nb: (-seconds(nb), str(nb)))
+
+
 def prepare(dest: Path, everything: bool) -> None:
     (dest / "book").mkdir(parents=True, exist_ok=True)
     config = (ROOT / "_config.yml").read_text()
@@ -127,6 +140,7 @@ def prepare(dest: Path, everything: bool) -> None:
         shutil.copy2(nb, staged)
         stamp.unlink(missing_ok=True)
         fresh.append(rel)
+    fresh = execution_order(fresh)
     (dest / "to-execute.txt").write_text("".join(f"{dest / r}\n" for r in fresh))
     # the keys of the inputs as they are now: `mark` stamps these, even if a source changes while the notebooks run
     keys = {str(dest / r): freshness_key(ROOT / r) for r in fresh}

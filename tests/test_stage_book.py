@@ -114,3 +114,16 @@ def test_the_key_covers_the_real_checkout():
         labels
     )
     assert not [label for label in labels if "__pycache__" in label]
+
+
+def test_the_longest_notebooks_execute_first(stage):
+    from helpers.chapters import CHAPTERS
+
+    listed = [
+        Path("book") / f"{name}.ipynb" for name in ("02_pipelines", "new_one", "13_scaling_out", "10_finetune_pytorch")
+    ]
+    ordered = [nb.stem for nb in stage.execution_order(listed)]
+    assert (
+        CHAPTERS["10_finetune_pytorch"].seconds > CHAPTERS["13_scaling_out"].seconds > CHAPTERS["02_pipelines"].seconds
+    )
+    assert ordered == ["10_finetune_pytorch", "13_scaling_out", "02_pipelines", "new_one"]
