@@ -387,3 +387,37 @@ def test_checkpoint_rehashes_only_what_changed_since_the_stamp(copied_zoo, monke
     hashed.clear()
     checkpoint("bert-base-cased")
     assert hashed == []
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        OSError(28, "No space left on device"),
+        RuntimeError("Error while serializing: I/O error: No space left on device (os error 28)"),
+    ],
+)
+def test_a_full_disk_says_so_and_keeps_nothing(tmp_home, registry, error):
+    def toy(into, ctx):
+        (into / "weights.bin").write_bytes(b"half")
+        try:
+            raise error
+        except Exception as inner:  # as a wrapper would: the disk error is the cause
+            raise core.ZooError("part 1 is missing; check that the registry is reachable") from inner
+
+    core.register(core.Entry("toy", "model", "toy", "MIT", toy))
+    with pytest.raises(core.ZooError) as info:
+        core.build(log=lambda *a: None)
+    message = str(info.value)
+    assert message.startswith(f"zoo: building toy failed: the disk that holds the zoo ({core.zoo_dir()}) is full (")
+    assert "set HFBOOK_HOME to a folder on a larger disk, then run `python -m helpers.zoo build toy`" in message
+    assert "toy" not in core.read_manifest()
+    assert not list(core.zoo_dir().glob(".build-*"))  # nothing half-written stays
+
+
+def test_other_build_errors_pass_through(tmp_home, registry):
+    def toy(into, ctx):
+        raise ValueError("a bug in the recipe")
+
+    core.register(core.Entry("toy", "model", "toy", "MIT", toy))
+    with pytest.raises(ValueError, match="a bug in the recipe"):
+        core.build(log=lambda *a: None)

@@ -17,6 +17,7 @@ last built or fully verified (``zoo/.verified/NAME.json``), re-hashing only the 
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import os
@@ -312,6 +313,32 @@ def entry_lock(name: str, timeout: float = 3600):
     )
 
 
+ZOO_GB = 5  # what a full zoo takes under $HFBOOK_HOME: entries, downloads and caches (4.1 GB measured)
+
+
+def _disk_full(err: BaseException | None) -> bool:
+    """True when ``err``, or an error it was raised from, says the disk is full (``ENOSPC``; libraries such as
+    safetensors or a pip subprocess only say it in their message)."""
+    while err is not None:
+        if isinstance(err, OSError) and err.errno == errno.ENOSPC:
+            return True
+        if "No space left on device" in str(err):
+            return True
+        err = err.__cause__ or err.__context__
+    return False
+
+
+def disk_full_message(name: str) -> str:
+    """What to do when building ``name`` ran out of disk space."""
+    free = shutil.disk_usage(home() if home().exists() else home().parent).free
+    return (
+        f"zoo: building {name} failed: the disk that holds the zoo ({zoo_dir()}) is full ({free / 1e6:.0f} MB "
+        f"free). A full zoo takes about {ZOO_GB} GB, and a build also needs room for its downloads and a "
+        f"temporary copy. Free space there, or set HFBOOK_HOME to a folder on a larger disk, then run "
+        f"`python -m helpers.zoo build {name}`. Nothing of {name} was kept."
+    )
+
+
 def _build_one(name: str, force: bool, log) -> bool:
     """Build one entry whose dependencies are built (under its lock); False when it was already built."""
     entry = REGISTRY[name]
@@ -332,7 +359,12 @@ def _build_one(name: str, force: bool, log) -> bool:
         tmp = Path(tempfile.mkdtemp(prefix=f".build-{name}-", dir=zoo_dir()))
         try:
             context = {"manifest": manifest, "zoo": zoo_dir()}
-            fields = entry.build(tmp, context) or {}
+            try:
+                fields = entry.build(tmp, context) or {}
+            except Exception as err:
+                if _disk_full(err):
+                    raise ZooError(disk_full_message(name)) from err
+                raise
             # fields of other entries' records that this build computed (written under the same lock)
             also = fields.pop("also_update", {})
             seconds = round(time.perf_counter() - start, 1)
