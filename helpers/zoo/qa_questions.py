@@ -104,6 +104,21 @@ def definition_sentence(s: dict, rng: random.Random) -> tuple[str, str, str]:
     return lead + d + ".", lead, rng.choice(_DEF_QUESTIONS).format(w=w, a=a)
 
 
+def _context_around(sentence: str, others: list[str], answer: str, rng: random.Random) -> str | None:
+    """``sentence`` and ``others`` in a seeded random order, joined with spaces; None when ``answer`` or
+    ``sentence`` occurs more than once in the result (the answer's span would be ambiguous)."""
+    sents = [sentence] + others
+    rng.shuffle(sents)
+    context = " ".join(sents)
+    return context if context.count(answer) == 1 and context.count(sentence) == 1 else None
+
+
+def _pair(question: str, context: str, sentence: str, answer: str, at: int, kind: str) -> dict:
+    """A question-answer pair whose answer starts ``at`` characters into ``sentence`` (once in ``context``)."""
+    start = context.index(sentence) + at
+    return {"question": question, "context": context, "answer": answer, "answer_start": start, "type": kind}
+
+
 def definition_pairs(synsets: list[dict], fillers: list[str], rng: random.Random, limit: int) -> list[dict]:
     """Definition questions over WordNet synsets; the context is the defining sentence, one or two other
     definitions, maybe one of the synset's examples and one filler sentence, in a seeded random order."""
@@ -113,21 +128,11 @@ def definition_pairs(synsets: list[dict], fillers: list[str], rng: random.Random
         sentence, lead, question = definition_sentence(s, rng)
         d = sentence[len(lead) : -1]
         others = [definition_sentence(o, rng)[0] for o in rng.sample(cands, rng.randint(1, 2)) if o is not s]
-        sents = [sentence] + others + [_cap(e) + "." for e in s["examples"][: rng.randint(0, 1)]]
-        sents += rng.sample(fillers, rng.randint(0, 1))
-        rng.shuffle(sents)
-        context = " ".join(sents)
-        if context.count(d) != 1 or context.count(sentence) != 1:
-            continue
-        pairs.append(
-            {
-                "question": question,
-                "context": context,
-                "answer": d,
-                "answer_start": context.index(sentence) + len(lead),
-                "type": "DEFINITION",
-            }
-        )
+        others += [_cap(e) + "." for e in s["examples"][: rng.randint(0, 1)]]
+        others += rng.sample(fillers, rng.randint(0, 1))
+        context = _context_around(sentence, others, d, rng)
+        if context is not None:
+            pairs.append(_pair(question, context, sentence, d, len(lead), "DEFINITION"))
     return pairs
 
 
@@ -156,20 +161,9 @@ def clause_pairs(sentences: list[str], fillers: list[str], rng: random.Random, l
     pairs = []
     for kind, rows in found.items():
         for s, q, ans in rng.sample(rows, min(len(rows), limits[kind])):
-            sents = [s] + rng.sample(fillers, rng.randint(1, 2))
-            rng.shuffle(sents)
-            context = " ".join(sents)
-            if context.count(ans) != 1 or context.count(s) != 1:
-                continue
-            pairs.append(
-                {
-                    "question": q,
-                    "context": context,
-                    "answer": ans,
-                    "answer_start": context.index(s) + s.index(ans),
-                    "type": kind.upper(),
-                }
-            )
+            context = _context_around(s, rng.sample(fillers, rng.randint(1, 2)), ans, rng)
+            if context is not None:
+                pairs.append(_pair(q, context, s, ans, s.index(ans), kind.upper()))
     return pairs
 
 
@@ -192,20 +186,9 @@ def where_pairs(rows: list, fillers: list[str], rng: random.Random, limit: int) 
                     cands.append((text, a, b, q))
     pairs = []
     for text, a, b, q in rng.sample(cands, min(len(cands), limit)):
-        sents = [text] + rng.sample(fillers, rng.randint(1, 2))
-        rng.shuffle(sents)
-        context = " ".join(sents)
-        if context.count(text[a:b]) != 1 or context.count(text) != 1:
-            continue
-        pairs.append(
-            {
-                "question": q,
-                "context": context,
-                "answer": text[a:b],
-                "answer_start": context.index(text) + a,
-                "type": "WHERE",
-            }
-        )
+        context = _context_around(text, rng.sample(fillers, rng.randint(1, 2)), text[a:b], rng)
+        if context is not None:
+            pairs.append(_pair(q, context, text, text[a:b], a, "WHERE"))
     return pairs
 
 
@@ -222,20 +205,12 @@ def place_definition_pairs(synsets: list[dict], rng: random.Random, limit: int) 
         place = _PLACE_DEFINITION.match(d)["place"]
         sentence = f"{w} is {d}."
         others = [definition_sentence(o, rng)[0] for o in rng.sample(cands, rng.randint(1, 2)) if o is not s]
-        sents = [sentence] + others
-        rng.shuffle(sents)
-        context = " ".join(sents)
-        if context.count(place) != 1 or context.count(sentence) != 1 or place == w:
+        context = _context_around(sentence, others, place, rng)
+        if context is None or place == w:
             continue
         question = rng.choice(("Where is {w}?", "Where is {w}?", "Where is {w} located?", "Where is {w} found?"))
         pairs.append(
-            {
-                "question": question.format(w=w),
-                "context": context,
-                "answer": place,
-                "answer_start": context.index(sentence) + sentence.index(place, len(w)),
-                "type": "WHERE_DEFINED",
-            }
+            _pair(question.format(w=w), context, sentence, place, sentence.index(place, len(w)), "WHERE_DEFINED")
         )
     return pairs
 
