@@ -91,8 +91,3 @@ def test_definitions_added_to_entity_contexts_keep_the_answer():
     out = qq.with_definitions([{**p, "type": "PERSON"} for p in pairs * 4], SYNSETS, random.Random(1), 1.0)
     _valid(out)
     assert len(out) == 4 and all(p["type"] == "PERSON+DEF" and len(p["context"]) > 21 for p in out)
-
-
-def test_overlap_report():
-    got = qq.overlap_report(["The cat sat on the mat today.", "Nothing here."], ["the cat sat on the mat today, yes"])
-    assert got["found_whole"] == 1 and got["sharing_a_6_gram"] == 1 and got["examples"][0].startswith("The cat")

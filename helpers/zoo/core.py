@@ -224,8 +224,8 @@ def check_unchanged(name: str, manifest: dict | None = None) -> None:
     if not info:
         raise ZooMissingError(f"zoo entry {name!r} is not built; run `python -m helpers.zoo build {name}`")
     hint = REBUILD_HINT.format(name=name)
-    if name in REGISTRY and stale(name, info):
-        raise ZooStaleError(f"zoo entry {stale(name, info)}; rebuild it with `{hint}`")
+    if name in REGISTRY and (why := stale(name, info)):
+        raise ZooStaleError(f"zoo entry {why}; rebuild it with `{hint}`")
     now, stamped = _file_stats(name, info["files"]), _read_stamp(name, info)
     missing = [rel for rel in info["files"] if rel not in now]
     if missing:
@@ -517,8 +517,8 @@ def verify(names: list[str] | None = None, manifest: dict | None = None) -> list
         if not info:
             problems.append(f"{name}: not built — run `{hint}`")
             continue
-        if name in REGISTRY and stale(name, info):
-            problems.append(f"{stale(name, info)} — run `{hint}`")
+        if name in REGISTRY and (why := stale(name, info)):
+            problems.append(f"{why} — run `{hint}`")
             continue
         folder = entry_dir(name)
         for rel, digest in info["files"].items():

@@ -263,31 +263,3 @@ def definition_synsets(split: str) -> list[dict]:
     return [
         s for s in general_text()["synsets"] if (zlib.crc32(s["definition"].encode()) % 10 != 0) == (split == "train")
     ]
-
-
-def _words(text: str) -> list[str]:
-    return re.findall(r"[a-z0-9]+", text.lower())
-
-
-def overlap_report(eval_texts: list[str], train_texts: list[str], n: int = 6) -> dict:
-    """How much of ``eval_texts`` is in ``train_texts``: evaluation texts found whole (as word sequences) inside
-    a training text, and evaluation texts sharing a word ``n``-gram with the training texts."""
-    train_grams, joined = set(), []
-    for t in train_texts:
-        w = _words(t)
-        joined.append(" " + " ".join(w) + " ")
-        train_grams.update(tuple(w[i : i + n]) for i in range(len(w) - n + 1))
-    blob = "\n".join(joined)
-    whole = [e for e in eval_texts if " " + " ".join(_words(e)) + " " in blob]
-    shared = [
-        e
-        for e in eval_texts
-        if any(tuple(w[i : i + n]) in train_grams for w in [_words(e)] for i in range(len(w) - n + 1))
-    ]
-    return {
-        "eval_texts": len(eval_texts),
-        "train_texts": len(train_texts),
-        "found_whole": len(whole),
-        f"sharing_a_{n}_gram": len(shared),
-        "examples": (whole + shared)[:5],
-    }

@@ -30,6 +30,7 @@ from ..kit import (
     run_epochs,
     seed_all,
 )
+from ..overlap import overlap_report, words
 
 TEXT_SETS = ("nyt", "amazon", "movie", "tweets")  # every sentence set (order fixes the seeded sample)
 RECIPE = {
@@ -164,8 +165,6 @@ def training_texts(mix: dict, seed: int = SEED) -> tuple[list[str], list[str], d
     ``oanc``), shuffled together, and per source the count used, the pool and how many texts were dropped
     for holding a cloze sentence (filled with any of its answers)."""
     from ...evalsets import load_cloze
-    from ..general_text import general_text
-    from ..qa_questions import _words
 
     sources = {"shipped": mlm_texts("train")}
     if mix.get("examples") or mix.get("definitions"):
@@ -174,11 +173,11 @@ def training_texts(mix: dict, seed: int = SEED) -> tuple[list[str], list[str], d
         sources["definitions"] = [definition_text(s) for s in synsets]
     if mix.get("oanc"):
         sources["oanc"] = general_text()["oanc"]
-    banned = {tuple(_words(t)) for t in cloze_filled(load_cloze())}
+    banned = {tuple(words(t)) for t in cloze_filled(load_cloze())}
     sizes = sorted({len(b) for b in banned})
 
     def clean(text: str) -> bool:
-        w = tuple(_words(text))
+        w = tuple(words(text))
         return not any(w[i : i + n] in banned for n in sizes for i in range(len(w) - n + 1))
 
     rng, rows, parts = random.Random(seed), [], {}
@@ -252,7 +251,6 @@ def cloze_overlap(texts: list[str]) -> dict:
     """How much of the cloze set (filled with every answer) is in the training ``texts``: whole sentences and
     shared word 6-grams (both 0: the cloze scores measure generalisation, not recall)."""
     from ...evalsets import load_cloze
-    from ..qa_questions import overlap_report
 
     return overlap_report(cloze_filled(load_cloze()), texts)
 

@@ -40,7 +40,8 @@ from ..kit import (
     run_epochs,
     seed_all,
 )
-from ..qa_questions import QUESTION_MIX, definition_synsets, overlap_report, varied_pairs, with_definitions
+from ..overlap import overlap_report
+from ..qa_questions import QUESTION_MIX, definition_synsets, varied_pairs, with_definitions
 from ..silver import SILVER_CACHE, SILVER_SETS, silver_entities
 
 RECIPE = {
@@ -225,8 +226,6 @@ def book_qa_scores(folder, items: list[dict] | None = None) -> dict:
     """SQuAD exact match and F1 (in [0, 1], best over each question's gold answers) on the book's QA set
     (:func:`helpers.evalsets.load_qa`), decoded as the held-out scores are (:func:`qa_predict`)."""
     from transformers import AutoModelForQuestionAnswering, AutoTokenizer
-
-    from ...evalsets import load_qa
 
     items = load_qa() if items is None else items
     tok = AutoTokenizer.from_pretrained(str(folder))
