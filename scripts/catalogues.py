@@ -14,7 +14,8 @@ untranslated, fuzzy or obsolete, or a translation that changed what must stay as
 link targets, glue keys).
 
 Docstrings that autodoc pulls into the API page stay in English in both editions (they are the code's own
-documentation); their messages are left out of the check.
+documentation): ``update`` leaves their messages out of the catalogues (listed, they would only count as
+untranslated) and clears the header's fuzzy flag that a new catalogue starts with.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
-from babel.messages.pofile import read_po
+from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCALE = ROOT / "locale"
@@ -146,6 +147,21 @@ def update(pot_dir: Path, lang: str) -> None:
         [str(BIN / "sphinx-intl"), "update", "-p", str(pot_dir), "-l", lang, "-d", str(LOCALE), "-w", "0"],
         check=True,
     )
+    for po_path in sorted((LOCALE / lang / "LC_MESSAGES").rglob("*.po")):
+        tidy(po_path)
+
+
+def tidy(po_path: Path) -> None:
+    """Leave the docstring messages (current and obsolete) out of a catalogue and clear its header's fuzzy flag;
+    every other message stays as ``sphinx-intl`` left it."""
+    catalogue = read(po_path)
+    for message in [m for m in catalogue if m.id and is_docstring(m)]:
+        del catalogue[message.id]
+    for key in [k for k, m in catalogue.obsolete.items() if is_docstring(m)]:
+        del catalogue.obsolete[key]
+    catalogue.fuzzy = False
+    with po_path.open("wb") as f:
+        write_po(f, catalogue, width=0)
 
 
 def main() -> None:

@@ -45,6 +45,26 @@ def test_every_page_of_the_book_has_a_catalogue(pot_dir):
     assert {"book/intro", "book/03_tokenizers", "book/glossary", "book/api"} <= pages, pages
 
 
+def test_catalogues_hold_only_what_is_translated(tmp_path):
+    """Docstring messages stay English and out of the catalogues; no header is left fuzzy (the flag a new
+    catalogue starts with), so a tool that counts untranslated and fuzzy messages reports none."""
+    for po_path in sorted((catalogues.LOCALE / "zh_CN" / "LC_MESSAGES").rglob("*.po")):
+        catalogue = catalogues.read(po_path)
+        assert not catalogue.fuzzy, f"{po_path.name}: the header is marked fuzzy (run `make locale`)"
+        assert not [m.id for m in catalogue if m.id and catalogues.is_docstring(m)], po_path.name
+    po = tmp_path / "api.po"
+    po.write_text(
+        '#, fuzzy\nmsgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+        '#: ../../helpers/x.py:docstring of helpers.x:1\nmsgid "A docstring."\nmsgstr ""\n\n'
+        '#: ../../book/api.md:3\nmsgid "A page paragraph."\nmsgstr "一段。"\n',
+        encoding="utf-8",
+    )
+    catalogues.tidy(po)
+    tidied = catalogues.read(po)
+    assert not tidied.fuzzy and [m.id for m in tidied if m.id] == ["A page paragraph."]
+    assert tidied.get("A page paragraph.").string == "一段。"
+
+
 def test_the_glossary_lists_the_checked_terms():
     glossary = (ROOT / "book" / "glossary.md").read_text(encoding="utf-8")
     for chinese in TERMS.values():
