@@ -16,6 +16,11 @@ link targets, glue keys).
 Docstrings that autodoc pulls into the API page stay in English in both editions (they are the code's own
 documentation): ``update`` leaves their messages out of the catalogues (listed, they would only count as
 untranslated) and clears the header's fuzzy flag that a new catalogue starts with.
+
+The labels of the book's figures (``tr("...")`` in ``helpers/`` and in the notebooks' code, see
+``helpers/figures.py``) have a catalogue of their own, ``locale/<lang>/figures.po``: ``update`` adds a new label
+untranslated and drops one no longer drawn; ``check`` lists every label untranslated, fuzzy or whose ``{fields}``
+changed.
 """
 
 from __future__ import annotations
@@ -142,6 +147,90 @@ def problems(pot_dir: Path, lang: str = "zh_CN") -> list[str]:
     return found
 
 
+FIELD = re.compile(r"\{[^{}]*\}")
+
+
+def labels_in(code: str) -> list[str]:
+    """The figure labels in Python source: the first argument of each ``tr("...")`` call and the ``alt="..."`` of
+    each ``show(...)`` call (``helpers.figures.show``), in order."""
+    import ast
+
+    found = []
+    for node in ast.walk(ast.parse(code)):
+        if not isinstance(node, ast.Call):
+            continue
+        name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", None)
+        if name == "tr" and node.args and isinstance(node.args[0], ast.Constant):
+            found.append((node.lineno, node.args[0].value))
+        if name == "show":
+            found += [
+                (k.value.lineno, k.value.value)
+                for k in node.keywords
+                if k.arg == "alt" and isinstance(k.value, ast.Constant)
+            ]
+    return [text for _, text in sorted(found, key=lambda hit: hit[0]) if isinstance(text, str)]
+
+
+def figure_labels() -> list[str]:
+    """Every figure label of the book (see ``labels_in``) in ``helpers/`` and in the notebooks' code cells, in order
+    of first appearance."""
+    import json
+
+    labels: dict[str, None] = {}
+    for path in sorted((ROOT / "helpers").rglob("*.py")):
+        labels.update(dict.fromkeys(labels_in(path.read_text(encoding="utf8"))))
+    for path in sorted((ROOT / "book").glob("*.ipynb")):
+        for cell in json.loads(path.read_text(encoding="utf8"))["cells"]:
+            if cell["cell_type"] == "code":
+                source = "".join(cell["source"])
+                code = "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines())
+                labels.update(dict.fromkeys(labels_in(code)))
+    return list(labels)
+
+
+def figure_catalogue_path(lang: str) -> Path:
+    return LOCALE / lang / "figures.po"
+
+
+def update_figures(lang: str) -> None:
+    """Bring ``locale/<lang>/figures.po`` in line with the labels the book draws (translations kept)."""
+    from babel.messages.catalog import Catalog
+
+    path = figure_catalogue_path(lang)
+    old = read(path) if path.exists() else Catalog(locale=lang)
+    new = Catalog(locale=lang, project="hfbook figures", fuzzy=False)
+    for label in figure_labels():
+        before = old.get(label)
+        new.add(label, before.string if before else "", flags=before.flags if before else ())
+    with path.open("wb") as f:
+        write_po(f, new, width=0, omit_header=False)
+
+
+def figure_problems(lang: str) -> list[str]:
+    """Every figure label of ``lang`` that is missing, untranslated, fuzzy, unused or lost a ``{field}``."""
+    path = figure_catalogue_path(lang)
+    where = path.relative_to(ROOT)
+    labels = figure_labels()
+    if not path.exists():
+        return [f"{where}: no catalogue (run `make locale`)"] if labels else []
+    catalogue = read(path)
+    found = []
+    for label in labels:
+        entry = catalogue.get(label)
+        if entry is None:
+            found.append(f"{where}: {label!r} is missing (run `make locale`)")
+        elif not entry.string:
+            found.append(f"{where}: {label!r} is untranslated")
+        elif entry.fuzzy:
+            found.append(f"{where}: {label!r} is fuzzy: check the translation, then drop the flag")
+        elif sorted(FIELD.findall(label)) != sorted(FIELD.findall(entry.string)):
+            found.append(f"{where}: {label!r}: the translation's {{fields}} differ from the label's")
+    for message in catalogue:
+        if message.id and message.id not in labels:
+            found.append(f"{where}: {str(message.id)[:70]!r} is drawn nowhere any more (run `make locale`)")
+    return found
+
+
 def update(pot_dir: Path, lang: str) -> None:
     subprocess.run(
         [str(BIN / "sphinx-intl"), "update", "-p", str(pot_dir), "-l", lang, "-d", str(LOCALE), "-w", "0"],
@@ -149,6 +238,7 @@ def update(pot_dir: Path, lang: str) -> None:
     )
     for po_path in sorted((LOCALE / lang / "LC_MESSAGES").rglob("*.po")):
         tidy(po_path)
+    update_figures(lang)
 
 
 def tidy(po_path: Path) -> None:
@@ -174,7 +264,7 @@ def main() -> None:
         pot_dir = extract(Path(work))
         if args.mode == "update":
             update(pot_dir, args.lang)
-        found = problems(pot_dir, args.lang)
+        found = problems(pot_dir, args.lang) + figure_problems(args.lang)
     if args.page:
         found = [line for line in found if any(line.startswith(f"{page}:") for page in args.page)]
     for line in found:

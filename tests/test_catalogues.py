@@ -99,3 +99,14 @@ def test_translations_use_the_glossary_terms():
 )
 def test_kept_parts_catch_changed_code(english, translated, ok):
     assert (catalogues.kept_parts(english) == catalogues.kept_parts(translated)) is ok
+
+
+def test_every_figure_label_is_translated():
+    """Each label a figure draws (``tr("...")``) and each figure's alt text has a current Chinese translation."""
+    found = catalogues.figure_problems("zh_CN")
+    assert not found, "\n".join(found)
+
+
+def test_figure_labels_are_found_in_calls_only():
+    code = 'tr["zh"]\nfig = tr("Loss {n}", n=2)\nshow("x", f, alt="A grid")\nother("not a label")\n'
+    assert catalogues.labels_in(code) == ["Loss {n}", "A grid"]
