@@ -71,3 +71,40 @@ def plot_attention(matrix, tokens: list[str], ax=None, title: str | None = None,
         ax.set_title(title)
     ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
     return ax
+
+
+def draw_masked_vs_causal(tr, masked_tokens: list[str], causal_tokens: list[str], mask_token: str = "[MASK]"):
+    """Who may attend to whom: a masked LM's all-ones mask over its sentence (the mask token's row and column
+    marked) beside a causal LM's lower-triangular mask over its prompt. Rows are the tokens that look, columns the
+    tokens they may look at.
+
+    Defined in chapter 6 (``book/06_language_modelling.ipynb``, "Causal language modelling: predicting the next token").
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import ListedColormap
+
+    from .boxes import PALETTE
+
+    if not masked_tokens or not causal_tokens:
+        raise ValueError("both token lists must be non-empty")
+    panels = [
+        (masked_tokens, np.ones((len(masked_tokens),) * 2), tr("Masked LM: every token sees every token")),
+        (causal_tokens, np.tril(np.ones((len(causal_tokens),) * 2)), tr("Causal LM: each token sees only the past")),
+    ]
+    fig, axes = plt.subplots(1, 2, figsize=(6.8, 4.0))
+    for ax, (tokens, grid, title), colour in zip(axes, panels, ("blue", "orange")):
+        ax.imshow(grid, cmap=ListedColormap(["#FFFFFF", PALETTE[colour][0]]), vmin=0, vmax=1)
+        n = len(tokens)
+        ax.set_xticks(range(n), tokens, rotation=90, fontsize=9, family="monospace")
+        ax.set_yticks(range(n), tokens, fontsize=9, family="monospace")
+        ax.set_xticks(np.arange(n + 1) - 0.5, minor=True)
+        ax.set_yticks(np.arange(n + 1) - 0.5, minor=True)
+        ax.grid(which="minor", color="#BBBBBB", lw=0.5)
+        ax.tick_params(which="minor", length=0)
+        ax.tick_params(axis="x", top=True, labeltop=True, bottom=False, labelbottom=False)
+        for i, token in enumerate(tokens):
+            if token == mask_token:
+                ax.add_patch(plt.Rectangle((-0.5, i - 0.5), n, 1, fill=False, ec=PALETTE["red"][0], lw=2))
+        ax.set_title(title, fontsize=10, y=-0.12, va="top")
+    fig.tight_layout(w_pad=1.0)
+    return fig

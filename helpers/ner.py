@@ -135,3 +135,98 @@ def group_entities(pieces: list[dict], tokenizer=None, ignore_labels=("O",)) -> 
             }
         )
     return entities
+
+
+#: The colour (a :data:`helpers.boxes.PALETTE` name) of each CoNLL entity type in :func:`draw_tags_and_spans`.
+TYPE_COLOURS = {"PER": "blue", "ORG": "orange", "LOC": "green", "MISC": "purple"}
+_CHAR_IN = 0.6 / 72  # width of one DejaVu Sans Mono character per point of font size, in inches (a bit over)
+
+
+def _wrap_offsets(text: str, width: int) -> list[tuple[int, int]]:
+    """``(start, end)`` character ranges of ``text`` cut into lines of at most ``width`` characters at spaces."""
+    lines, start = [], 0
+    while start < len(text):
+        end = min(len(text), start + width)
+        if end < len(text):
+            cut = text.rfind(" ", start, end + 1)
+            end = cut if cut > start else end
+        lines.append((start, end))
+        start = end + 1 if end < len(text) and text[end] == " " else end
+    return lines
+
+
+def draw_tags_and_spans(tr, tokens: list[str], tags: list[str], text: str, entities: list[dict]):
+    """The word pieces of one sentence with their B-/I-/O tags (coloured by entity type), and under them the
+    sentence with the entity spans those tags become (``entities``: dicts with ``start``, ``end`` and
+    ``entity_group``, as ``aggregation_strategy="simple"`` returns them).
+
+    Defined in chapter 7 (``book/07_ner.ipynb``, "Grouping pieces into entities by hand").
+    """
+    from matplotlib.patches import Rectangle
+
+    from .boxes import PALETTE, box, canvas
+
+    if len(tokens) != len(tags) or not tokens:
+        raise ValueError(f"one tag per token is needed: got {len(tokens)} tokens and {len(tags)} tags")
+    width, size, tag_size = 6.8, 10, 9
+    # the pieces, wrapped into rows of boxes
+    rows, row, x = [], [], 0.0
+    for token, tag in zip(tokens, tags):
+        w = max(len(token) * size, len(tag) * tag_size) * _CHAR_IN + 0.1
+        if row and x + w > width - 0.05:
+            rows.append(row)
+            row, x = [], 0.0
+        row.append((x, w, token, tag))
+        x += w + 0.04
+    rows.append(row)
+    char_w = size * _CHAR_IN
+    lines = _wrap_offsets(text, int((width - 0.1) // char_w))
+    piece_h, line_h = 0.62, 0.62
+    height = 0.35 + len(rows) * piece_h + 0.45 + len(lines) * line_h + 0.1
+    fig, ax = canvas(width, height, inches=width)
+    y = height - 0.25
+    ax.text(0, y, tr("Word pieces and their tags"), fontsize=10, weight="bold", va="center")
+    for row in rows:
+        y -= piece_h
+        for x, w, token, tag in row:
+            kind = split_tag(tag)[1] if tag != "O" else None
+            colour = TYPE_COLOURS.get(kind, "grey")
+            box(ax, x, y + 0.22, w, 0.3, token, color=colour, family="monospace")
+            ax.text(
+                x + w / 2,
+                y + 0.08,
+                tag,
+                ha="center",
+                va="center",
+                fontsize=tag_size,
+                family="monospace",
+                color=PALETTE[colour][0] if kind else "#555555",
+            )
+    y -= 0.4
+    ax.text(0, y, tr("The entities they become"), fontsize=10, weight="bold", va="center")
+    for start, end in lines:
+        y -= line_h
+        cuts = sorted({start, end, *(c for e in entities for c in (e["start"], e["end"]) if start < c < end)})
+        for a, b in zip(cuts, cuts[1:]):  # each piece of the line drawn where its first character belongs
+            ax.text((a - start) * char_w, y + 0.12, text[a:b], fontsize=size, family="monospace", va="center")
+        for e in entities:
+            a, b = max(e["start"], start), min(e["end"], end)
+            if a >= b:
+                continue
+            edge, fill = PALETTE[TYPE_COLOURS.get(e["entity_group"], "grey")]
+            x0 = (a - start) * char_w
+            ax.add_patch(
+                Rectangle((x0 - 0.02, y - 0.03), (b - a) * char_w + 0.04, 0.3, facecolor=fill, edgecolor=edge, lw=1.2)
+            )
+            if a == e["start"]:
+                ax.text(
+                    x0,
+                    y + 0.3,
+                    e["entity_group"],
+                    fontsize=tag_size,
+                    color=edge,
+                    va="bottom",
+                    family="monospace",
+                    weight="bold",
+                )
+    return fig

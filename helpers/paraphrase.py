@@ -104,3 +104,41 @@ def paraphrase_scores(
         raise ValueError(f"threshold {threshold} is not a cosine (between -1 and 1)")
     scores = similarity([p[0] for p in pairs], [p[1] for p in pairs], folder)
     return [{"score": s, "label": "paraphrase" if s >= threshold else "not paraphrase"} for s in scores]
+
+
+def draw_cross_and_bi_encoder(tr, sentence_a: str, sentence_b: str, cosine: float | None = None):
+    """Two ways to compare a sentence pair: a cross-encoder reads ``[CLS] A [SEP] B [SEP]`` as one input and its
+    head outputs "paraphrase or not"; a bi-encoder encodes A and B separately into vectors and compares them by
+    their cosine (``cosine``: the value this run computed, printed in the picture).
+
+    Defined in chapter 5 (``book/05_classification_and_qa.ipynb``, "Paraphrase detection").
+    """
+    from .boxes import arrow, box, canvas
+
+    if not sentence_a.strip() or not sentence_b.strip():
+        raise ValueError("both sentences must be non-empty")
+    fig, ax = canvas(10, 8.4)
+    ax.text(0.1, 8.15, f"A: {sentence_a}", fontsize=10, va="center")
+    ax.text(0.1, 7.65, f"B: {sentence_b}", fontsize=10, va="center")
+    # cross-encoder, left: one input, one pass, one decision
+    ax.text(2.4, 6.95, tr("Cross-encoder (BERT fine-tuned on MRPC)"), ha="center", fontsize=10, weight="bold")
+    box(ax, 0.1, 5.5, 4.6, 1.0, "[CLS] A [SEP] B [SEP]", color="grey", family="monospace")
+    arrow(ax, (2.4, 5.5), (2.4, 4.7))
+    box(ax, 0.1, 3.5, 4.6, 1.2, tr("encoder reads A and B together"), color="blue")
+    arrow(ax, (2.4, 3.5), (2.4, 2.7))
+    box(ax, 0.1, 1.6, 4.6, 1.1, tr("classification head: 2 logits"), color="orange")
+    arrow(ax, (2.4, 1.6), (2.4, 0.9))
+    box(ax, 0.1, 0.1, 4.6, 0.8, tr("P(paraphrase)"), color="green")
+    # bi-encoder, right: each sentence on its own, then a comparison of two vectors
+    ax.text(7.55, 6.95, tr("Bi-encoder (offline: all-MiniLM-L6-v2)"), ha="center", fontsize=10, weight="bold")
+    for x, name, vec in ((5.2, "A", "u"), (7.7, "B", "v")):
+        box(ax, x, 5.5, 2.2, 1.0, name, color="grey", family="monospace")
+        arrow(ax, (x + 1.1, 5.5), (x + 1.1, 4.7))
+        box(ax, x, 3.5, 2.2, 1.2, tr("encoder,\nmean pooling"), color="blue")
+        arrow(ax, (x + 1.1, 3.5), (x + 1.1, 2.7))
+        box(ax, x, 1.6, 2.2, 1.1, tr("vector {name}", name=vec), color="orange")
+    arrow(ax, (6.3, 1.6), (7.2, 0.9))
+    arrow(ax, (8.8, 1.6), (7.9, 0.9))
+    result = "cos(u, v)" if cosine is None else f"cos(u, v) = {cosine:.2f}"
+    box(ax, 5.8, 0.1, 3.5, 0.8, result, color="green")
+    return fig

@@ -252,3 +252,125 @@ def answer_question(
                 break
     answers = sorted(found.values(), key=lambda a: -a["score"])[:top_k]
     return answers[0] if top_k == 1 else answers
+
+
+def draw_span_scores(
+    tr,
+    tokens: list[str],
+    start_probs,
+    end_probs,
+    best: tuple[int, int],
+    max_answer_len: int = 15,
+    argmax: tuple[int, int] | None = None,
+):
+    """Choosing a valid span, for a window of context tokens: P(start) down the left, P(end) along the top, and
+    in the grid the score P(start) x P(end) of every span the window holds -- only where ``start <= end`` and the
+    span is at most ``max_answer_len`` tokens, the rest greyed out. ``best`` (window positions) is outlined;
+    ``argmax`` (window positions, or ``None`` when it lies outside) is crossed.
+
+    Defined in chapter 5 (``book/05_classification_and_qa.ipynb``, "The best valid span").
+    """
+    import matplotlib.pyplot as plt
+
+    from .boxes import PALETTE
+
+    p_start, p_end = _as_1d("start_probs", start_probs), _as_1d("end_probs", end_probs)
+    n = len(tokens)
+    if not n or len(p_start) != n or len(p_end) != n:
+        raise ValueError(f"one start and one end probability per token: {n} tokens, {len(p_start)}, {len(p_end)}")
+    s_idx, e_idx = np.arange(n)[:, None], np.arange(n)[None, :]
+    valid = (e_idx >= s_idx) & (e_idx - s_idx < max_answer_len)
+    if not valid[best]:
+        raise ValueError(f"best {best} is not a valid span of the window")
+    scores = np.where(valid, p_start[:, None] * p_end[None, :], np.nan)
+    fig = plt.figure(figsize=(6.8, 6.0))
+    grid = fig.add_gridspec(2, 2, width_ratios=(1, 4.5), height_ratios=(1, 4.5), wspace=0.03, hspace=0.03)
+    main = fig.add_subplot(grid[1, 1])
+    left = fig.add_subplot(grid[1, 0], sharey=main)
+    top = fig.add_subplot(grid[0, 1], sharex=main)
+    cmap = plt.get_cmap("Greens").with_extremes(bad="#DDDDDD")
+    image = main.imshow(scores, cmap=cmap, vmin=0, aspect="auto")
+    main.add_patch(plt.Rectangle((best[1] - 0.5, best[0] - 0.5), 1, 1, fill=False, ec=PALETTE["red"][0], lw=2.5))
+    if argmax is not None:
+        main.plot(argmax[1], argmax[0], marker="x", color=PALETTE["blue"][0], ms=10, mew=2.5)
+    main.set_xticks(range(n), tokens, rotation=90, fontsize=9, family="monospace")
+    main.tick_params(axis="y", left=False, labelleft=False)
+    main.set_xlabel(tr("end token"), fontsize=10)
+    main.text(
+        0.02,
+        0.02,
+        tr("grey: end before start, or longer than {n} tokens", n=max_answer_len),
+        transform=main.transAxes,
+        fontsize=9,
+        color="#333333",
+    )
+    left.barh(range(n), p_start, color=PALETTE["blue"][0])
+    left.invert_xaxis()
+    left.set_yticks(range(n), tokens, fontsize=9, family="monospace")
+    left.set_ylabel(tr("start token"), fontsize=10)
+    left.set_xlabel(tr("P(start)"), fontsize=10)
+    left.tick_params(axis="x", labelsize=9, rotation=90)
+    top.bar(range(n), p_end, color=PALETTE["orange"][0])
+    top.set_ylabel(tr("P(end)"), fontsize=10)
+    top.tick_params(axis="x", bottom=False, labelbottom=False)
+    top.tick_params(axis="y", labelsize=9)
+    top.set_title(tr("best valid span: {span}", span=" ".join(tokens[best[0] : best[1] + 1])), fontsize=10)
+    bar = fig.colorbar(image, ax=main, fraction=0.04, pad=0.02)
+    bar.set_label(tr("P(start) × P(end)"), fontsize=10)
+    bar.ax.tick_params(labelsize=9)
+    return fig
+
+
+def draw_start_end_logits(
+    tr,
+    tokens: list[str],
+    start_logits,
+    end_logits,
+    in_context,
+    best: tuple[int, int],
+    argmax: tuple[int, int],
+    rows: int = 2,
+):
+    """Start and end logits over every token of the input, in ``rows`` panels on one scale, the tokens outside the
+    context shaded, the best valid span marked and the two argmaxes dotted.
+
+    Defined in chapter 5 (``book/05_classification_and_qa.ipynb``, "Start and end scores over the tokens").
+    """
+    import matplotlib.pyplot as plt
+
+    from .boxes import PALETTE
+
+    start, end = _as_1d("start_logits", start_logits), _as_1d("end_logits", end_logits)
+    inside = np.asarray(in_context, dtype=bool)
+    n = len(tokens)
+    if not n or len(start) != n or len(end) != n or len(inside) != n:
+        raise ValueError("tokens, start_logits, end_logits and in_context must have one entry per token")
+    per_row = -(-n // rows)
+    low, high = min(start.min(), end.min()), max(start.max(), end.max())
+    margin = 0.08 * (high - low or 1)
+    fig, axes = plt.subplots(rows, 1, figsize=(6.8, 2.6 * rows), squeeze=False)
+    for r, ax in enumerate(axes[:, 0]):
+        lo, hi = r * per_row, min(n, (r + 1) * per_row)
+        x = np.arange(lo, hi)
+        for i in x[~inside[lo:hi]]:
+            ax.axvspan(i - 0.5, i + 0.5, color="#E4E4E4", lw=0)
+        a, b = max(best[0], lo), min(best[1], hi - 1)
+        if a <= b:
+            ax.axvspan(a - 0.5, b + 0.5, color=PALETTE["green"][1], lw=0, label=tr("best valid span"))
+        ax.plot(x, start[lo:hi], marker="o", ms=3, color=PALETTE["blue"][0], label=tr("start logit"))
+        ax.plot(x, end[lo:hi], marker="s", ms=3, color=PALETTE["orange"][0], label=tr("end logit"))
+        for pos, colour, label in ((argmax[0], "blue", tr("argmax start")), (argmax[1], "orange", tr("argmax end"))):
+            if lo <= pos < hi:
+                ax.axvline(pos, color=PALETTE[colour][0], ls=":", lw=1.5, label=label)
+        ax.set_xticks(x, tokens[lo:hi], rotation=90, fontsize=9, family="monospace")
+        ax.set_xlim(lo - 0.5, lo + per_row - 0.5)
+        ax.set_ylim(low - margin, high + margin)
+        ax.set_ylabel(tr("logit"), fontsize=10)
+        ax.tick_params(axis="y", labelsize=9)
+    handles = {}
+    for ax in axes[:, 0]:
+        for h, label in zip(*ax.get_legend_handles_labels()):
+            handles.setdefault(label, h)
+    fig.legend(handles.values(), handles.keys(), loc="upper center", ncol=3, fontsize=9, frameon=False)
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.45 / (2.6 * rows)))
+    return fig

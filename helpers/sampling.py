@@ -110,3 +110,105 @@ def top_k_top_p_filtering(
         scores = scores.masked_fill(remove, filter_value)
 
     return scores.squeeze(0) if squeeze else scores
+
+
+def draw_top_k_top_p(tr, tokens: list[str], probs, top_k: int, top_p: float, kept: int):
+    """The most likely next tokens as bars, sorted, with the ``top_k`` cut and the ``top_p`` cut marked (``kept``:
+    how many tokens survive both, as :func:`top_k_top_p_filtering` counts them), and below them the same tokens
+    after filtering, renormalised.
+
+    Defined in chapter 6 (``book/06_language_modelling.ipynb``, "Top-k and top-p filtering").
+    """
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    from .boxes import PALETTE
+
+    probs = np.asarray(probs, dtype=float)
+    if len(tokens) != len(probs) or not len(probs):
+        raise ValueError(f"one probability per token is needed: got {len(tokens)} tokens, {len(probs)} values")
+    if np.any(np.diff(probs) > 1e-12):
+        raise ValueError("probs must be sorted from the most likely token down")
+    if not 0 < kept <= min(top_k, len(probs)):
+        raise ValueError(f"kept must be between 1 and top_k ({top_k}) and within the {len(probs)} tokens shown")
+    x = np.arange(len(probs))
+    colours = [
+        PALETTE["green"][0] if i < kept else PALETTE["orange"][0] if i < top_k else PALETTE["grey"][1] for i in x
+    ]
+    after = np.where(x < kept, probs, 0.0)
+    after = after / after.sum()
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(6.8, 4.6), sharex=True, height_ratios=(1.2, 1))
+    top.bar(x, probs, color=colours, edgecolor=[PALETTE["grey"][0]] * len(x), linewidth=0.5)
+    for cut, colour in ((top_k, "orange"), (kept, "green")):
+        top.axvline(cut - 0.5, color=PALETTE[colour][0], ls="--", lw=1.2)
+    top.text(
+        top_k - 0.3,
+        probs.max() * 0.95,
+        tr("top_k={k}: the {k} most likely", k=top_k),
+        fontsize=9,
+        color=PALETTE["orange"][0],
+        va="top",
+    )
+    top.text(
+        kept - 0.3,
+        probs.max() * 0.72,
+        tr("top_p={p}: {n} tokens reach {pct}", p=top_p, n=kept, pct=f"{top_p:.0%}"),
+        fontsize=9,
+        color=PALETTE["green"][0],
+        va="top",
+    )
+    top.set_ylabel(tr("probability"), fontsize=10)
+    top.set_title(tr("Before filtering"), fontsize=10)
+    bottom.bar(x, after, color=[PALETTE["green"][0]] * len(x), edgecolor=PALETTE["grey"][0], linewidth=0.5)
+    bottom.set_ylabel(tr("probability"), fontsize=10)
+    bottom.set_title(tr("After filtering: the {n} survivors renormalised", n=kept), fontsize=10)
+    bottom.set_xticks(x, tokens, rotation=70, ha="right", fontsize=9, family="monospace")
+    for ax in (top, bottom):
+        ax.tick_params(axis="y", labelsize=9)
+        ax.set_xlim(-0.6, len(x) - 0.4)
+    fig.tight_layout()
+    return fig
+
+
+def draw_sampling_loop(tr, prompt: str, steps: list[tuple[str, float]]):
+    """The sample-and-append loop: one row per step, the text so far and the token drawn at that step (with its
+    probability after filtering), above the cycle model → filter → softmax → sample → append.
+
+    Defined in chapter 6 (``book/06_language_modelling.ipynb``, "Sampling the next token, and the loop around it").
+    """
+    from .boxes import PALETTE, arrow, box, canvas
+
+    if not steps:
+        raise ValueError("steps is empty: pass (token, probability) for at least one generation step")
+    width, char_w, tail = 6.8, 10 * 0.6 / 72, 44
+    height = 1.45 + 0.42 * len(steps)
+    fig, ax = canvas(width, height, inches=width)
+    stages = [tr("model"), tr("last logits"), tr("filter"), tr("softmax"), tr("sample"), tr("append")]
+    w = (width - 0.1 - 0.25 * (len(stages) - 1)) / len(stages)
+    y0 = height - 0.55
+    for i, stage in enumerate(stages):
+        x = 0.05 + i * (w + 0.25)
+        box(ax, x, y0, w, 0.4, stage, color="purple" if i == 4 else "blue", size=10)
+        if i:
+            arrow(ax, (x - 0.25, y0 + 0.2), (x, y0 + 0.2))
+    ax.annotate(
+        "",
+        xy=(0.05 + w / 2, y0 - 0.02),
+        xytext=(width - 0.05 - w / 2, y0 - 0.02),
+        arrowprops={"arrowstyle": "-|>", "color": PALETTE["grey"][0], "lw": 1.2, "connectionstyle": "arc3,rad=-0.15"},
+    )
+    ax.text(width / 2, y0 - 0.66, tr("repeat with the longer text"), ha="center", fontsize=9, color="#555555")
+    text = prompt
+    y = y0 - 1.0
+    for n, (token, p) in enumerate(steps, 1):
+        shown = text if len(text) <= tail else "…" + text[-(tail - 1) :]
+        ax.text(0, y, tr("step {n}", n=n), fontsize=9, va="center", color="#555555")
+        x = 0.65
+        ax.text(x, y, shown, fontsize=10, family="monospace", va="center")
+        x += len(shown) * char_w + 0.06
+        label = repr(token)
+        box(ax, x, y - 0.15, len(label) * char_w + 0.12, 0.3, label, color="purple", family="monospace")
+        ax.text(x + len(label) * char_w + 0.2, y, f"p={p:.2f}", fontsize=9, va="center", color="#555555")
+        text += token
+        y -= 0.42
+    return fig

@@ -96,3 +96,20 @@ def test_bad_input_raises_clear_errors(tiny):
         plot_attention(np.zeros((2, 3)), ["a", "b"])
     with pytest.raises(ValueError, match="3 tokens"):
         plot_attention(np.zeros((2, 2)), ["a", "b", "c"])
+
+
+def test_masked_vs_causal_drawing_follows_its_tokens():
+    from helpers import figures
+    from helpers.attention import draw_masked_vs_causal
+
+    def svg(lang="en", **data):
+        return figures.to_svg(figures.draw(draw_masked_vs_causal, lang, **data))
+
+    one = svg(masked_tokens=["[CLS]", "a", "[MASK]", "[SEP]"], causal_tokens=["The", " cat"])
+    two = svg(masked_tokens=["[CLS]", "b", "[SEP]"], causal_tokens=["A", " dog", " ran"])
+    assert " cat<" in one and " dog<" in two and "cat<" not in two
+    assert one.count("<rect") != two.count("<rect") or one != two
+    zh = svg("zh_CN", masked_tokens=["a"], causal_tokens=["b"])
+    assert "因果语言模型" in zh and "Causal LM" not in zh
+    with pytest.raises(ValueError, match="non-empty"):
+        draw_masked_vs_causal(lambda s, **k: s, masked_tokens=[], causal_tokens=["a"])

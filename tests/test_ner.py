@@ -199,3 +199,39 @@ def tiny_ner(cased):
         label2id={t: i for i, t in enumerate(CONLL)},
     )
     return BertForTokenClassification(config).eval()
+
+
+# The tags-and-spans picture (chapter 7): it follows its data, and its Chinese drawing has Chinese labels.
+def _tags_and_spans_svg(lang="en", tags=("B-ORG", "I-ORG", "O", "B-LOC")):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from helpers import figures
+    from helpers.ner import draw_tags_and_spans
+
+    text = "acme corp in paris"
+    tokens = ["acme", "corp", "in", "paris"]
+    spans = {"ORG": (0, 9), "PER": (0, 9), "LOC": (13, 18)}
+    entities = [
+        {"entity_group": t[2:], "start": spans[t[2:]][0], "end": spans[t[2:]][1]} for t in tags if t.startswith("B-")
+    ]
+    return figures.to_svg(
+        figures.draw(draw_tags_and_spans, lang, tokens=tokens, tags=list(tags), text=text, entities=entities)
+    )
+
+
+def test_tags_and_spans_drawing_follows_its_tags():
+    org = _tags_and_spans_svg()
+    per = _tags_and_spans_svg(tags=("B-PER", "I-PER", "O", "O"))
+    assert ">B-ORG<" in org and ">LOC<" in org and ">B-PER<" not in org
+    assert ">B-PER<" in per and ">LOC<" not in per
+    assert ">paris<" in org  # the tokens are drawn as they are
+
+
+def test_tags_and_spans_drawing_in_chinese_and_bad_input():
+    from helpers.ner import draw_tags_and_spans
+
+    svg = _tags_and_spans_svg("zh_CN")
+    assert "子词及其标签" in svg and "Word pieces" not in svg
+    with pytest.raises(ValueError, match="one tag per token"):
+        draw_tags_and_spans(lambda s, **k: s, tokens=["a", "b"], tags=["O"], text="a b", entities=[])

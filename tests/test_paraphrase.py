@@ -57,3 +57,23 @@ def test_bad_input_raises():
         paraphrase_scores([("only one",)])
     with pytest.raises(ValueError, match="cosine"):
         paraphrase_scores([("a", "b")], threshold=2)
+
+
+def test_cross_and_bi_encoder_drawing_shows_the_pair_and_the_cosine():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from helpers import figures
+    from helpers.paraphrase import draw_cross_and_bi_encoder
+
+    def svg(lang="en", **data):
+        return figures.to_svg(figures.draw(draw_cross_and_bi_encoder, lang, **data))
+
+    one = svg(sentence_a="Cats purr.", sentence_b="Cats are purring.", cosine=0.81)
+    two = svg(sentence_a="Dogs bark.", sentence_b="Apples fall.", cosine=0.05)
+    assert "A: Cats purr." in one and "cos(u, v) = 0.81" in one
+    assert "A: Dogs bark." in two and "0.81" not in two
+    zh = svg("zh_CN", sentence_a="a", sentence_b="b")
+    assert "交叉编码器" in zh and "Cross-encoder" not in zh
+    with pytest.raises(ValueError, match="non-empty"):
+        draw_cross_and_bi_encoder(lambda s, **k: s, sentence_a=" ", sentence_b="b")

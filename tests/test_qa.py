@@ -293,3 +293,59 @@ def tiny_qa(uncased):
         initializer_range=0.5,
     )
     return BertForQuestionAnswering(config).eval(), uncased
+
+
+# The pictures of chapter 5: the span grid and the logits over the tokens follow their data.
+def _svg(draw, lang="en", **data):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from helpers import figures
+
+    return figures.to_svg(figures.draw(draw, lang, **data))
+
+
+def test_span_scores_drawing_names_the_best_span_and_refuses_an_invalid_one():
+    from helpers.qa import draw_span_scores
+
+    tokens = ["the", "squad", "dataset", "is", "big"]
+    p = [0.1, 0.5, 0.2, 0.1, 0.1]
+    one = _svg(draw_span_scores, tokens=tokens, start_probs=p, end_probs=p, best=(1, 2))
+    two = _svg(draw_span_scores, tokens=tokens, start_probs=p, end_probs=p, best=(3, 4), max_answer_len=2)
+    assert "best valid span: squad dataset" in one and "best valid span: is big" in two
+    assert "longer than 15 tokens" in one and "longer than 2 tokens" in two
+    zh = _svg(draw_span_scores, "zh_CN", tokens=tokens, start_probs=p, end_probs=p, best=(1, 2))
+    assert "最佳有效片段" in zh and "best valid span" not in zh
+    with pytest.raises(ValueError, match="not a valid span"):
+        draw_span_scores(lambda s, **k: s, tokens=tokens, start_probs=p, end_probs=p, best=(2, 1))
+
+
+def test_start_end_logits_drawing_follows_its_tokens():
+    from helpers.qa import draw_start_end_logits
+
+    def draw(tokens, **kw):
+        n = len(tokens)
+        return _svg(
+            draw_start_end_logits,
+            tokens=tokens,
+            start_logits=np.arange(n, dtype=float),
+            end_logits=-np.arange(n, dtype=float),
+            in_context=[i > 1 for i in range(n)],
+            best=(2, 3),
+            argmax=(n - 1, 0),
+            **kw,
+        )
+
+    one, two = draw(["[CLS]", "who", "ann", "lee", "[SEP]"]), draw(["[CLS]", "who", "bob", "ray", "[SEP]"])
+    assert ">ann<" in one and ">bob<" in two and ">ann<" not in two
+    assert "argmax start" in one and "开始 logit" in draw(["[CLS]", "a", "b", "c"], lang="zh_CN")
+    with pytest.raises(ValueError, match="one entry per token"):
+        draw_start_end_logits(
+            lambda s, **k: s,
+            tokens=["a"],
+            start_logits=[1.0, 2.0],
+            end_logits=[1.0],
+            in_context=[True],
+            best=(0, 0),
+            argmax=(0, 0),
+        )

@@ -226,3 +226,42 @@ def test_filtering_invariants(case):
         base = top_k_top_p_filtering(logits, top_k=top_k)
         mass = torch.softmax(base, -1).masked_fill(~kept, 0.0).sum(-1)
         assert torch.all(mass >= top_p - 1e-5)
+
+
+# The pictures of chapter 6: the top-k/top-p cut and the sample-and-append loop follow their data.
+def _svg(draw, lang="en", **data):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from helpers import figures
+
+    return figures.to_svg(figures.draw(draw, lang, **data))
+
+
+def test_top_k_top_p_drawing_marks_its_cuts():
+    from helpers.sampling import draw_top_k_top_p
+
+    probs = [0.3, 0.2, 0.15, 0.1, 0.08, 0.05, 0.04, 0.03]
+    tokens = [f"t{i}" for i in range(len(probs))]
+    one = _svg(draw_top_k_top_p, tokens=tokens, probs=probs, top_k=5, top_p=0.6, kept=3)
+    two = _svg(draw_top_k_top_p, tokens=tokens, probs=probs, top_k=6, top_p=0.9, kept=6)
+    assert "top_k=5: the 5 most likely" in one and "3 tokens reach 60%" in one
+    assert "top_k=6" in two and "top_k=5" not in two
+    zh = _svg(draw_top_k_top_p, "zh_CN", tokens=tokens, probs=probs, top_k=5, top_p=0.6, kept=3)
+    assert "过滤前" in zh and "Before filtering" not in zh
+    with pytest.raises(ValueError, match="sorted"):
+        draw_top_k_top_p(lambda s, **k: s, tokens=["a", "b"], probs=[0.1, 0.5], top_k=2, top_p=0.9, kept=1)
+    with pytest.raises(ValueError, match="kept must be"):
+        draw_top_k_top_p(lambda s, **k: s, tokens=["a", "b"], probs=[0.5, 0.1], top_k=2, top_p=0.9, kept=3)
+
+
+def test_sampling_loop_drawing_shows_each_step():
+    from helpers.sampling import draw_sampling_loop
+
+    svg = _svg(draw_sampling_loop, prompt="The cat", steps=[(" sat", 0.41), (" down", 0.27)])
+    assert "&#39; sat&#39;" in svg or "' sat'" in svg
+    assert "p=0.41" in svg and "p=0.27" in svg and "step 2" in svg and "step 3" not in svg
+    zh = _svg(draw_sampling_loop, "zh_CN", prompt="The cat", steps=[(" sat", 0.41)])
+    assert "第 1 步" in zh and "step 1" not in zh
+    with pytest.raises(ValueError, match="steps is empty"):
+        draw_sampling_loop(lambda s, **k: s, prompt="x", steps=[])
