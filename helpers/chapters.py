@@ -50,7 +50,7 @@ CHAPTERS: dict[str, Chapter] = {
         Chapter("04_model_inputs", ("minilm", "bert-base-cased-tokenizer", "smollm2")),
         Chapter("05_classification_and_qa", ("minilm", "sentiment", "qa", "instruct"), extras=("spacy",), seconds=40),
         Chapter("06_language_modelling", ("sentences", "fill-mask", "smollm2", "instruct"), seconds=50),
-        Chapter("07_ner", ("sentences", "ner"), extras=("spacy",)),
+        Chapter("07_ner", ("sentences", "ner"), extras=("spacy", "sklearn")),
         Chapter("08_summarization_translation", ("instruct",), seconds=130),
         Chapter("09_model_families", ("minilm", "smollm2"), lists_the_zoo=True),
         Chapter("10_finetune_pytorch", ("minilm", "sentences", "smollm2"), extras=("sklearn",), seconds=150),
