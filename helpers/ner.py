@@ -208,7 +208,9 @@ def draw_tags_and_spans(tr, tokens: list[str], tags: list[str], text: str, entit
         y -= line_h
         cuts = sorted({start, end, *(c for e in entities for c in (e["start"], e["end"]) if start < c < end)})
         for a, b in zip(cuts, cuts[1:]):  # each piece of the line drawn where its first character belongs
-            ax.text((a - start) * char_w, y + 0.12, text[a:b], fontsize=size, family="monospace", va="center")
+            piece = text[a:b]
+            a += len(piece) - len(piece.lstrip())  # an SVG viewer drops leading spaces: start after them
+            ax.text((a - start) * char_w, y + 0.12, piece.strip(), fontsize=size, family="monospace", va="center")
         for e in entities:
             a, b = max(e["start"], start), min(e["end"], end)
             if a >= b:

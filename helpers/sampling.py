@@ -97,16 +97,20 @@ def top_k_top_p_filtering(
 
     if top_k > 0:
         k = min(max(int(top_k), min_tokens_to_keep), vocab_size)
-        kth_largest = torch.topk(scores, k, dim=-1).values[..., -1:]  # (batch, 1)
-        scores = scores.masked_fill(scores < kth_largest, filter_value)  # a new tensor: input untouched
+        # the k-th largest logit of each row: (batch, 1)
+        kth_largest = torch.topk(scores, k, dim=-1).values[..., -1:]
+        # a new tensor: the input stays untouched
+        scores = scores.masked_fill(scores < kth_largest, filter_value)
 
     if top_p < 1.0:
-        sorted_scores, sorted_indices = torch.sort(scores, dim=-1, descending=False, stable=True)
-        cumulative = sorted_scores.softmax(dim=-1).cumsum(dim=-1)  # mass of this token and all less likely
-        # the tokens whose own and lower-ranked mass is <= 1 - top_p lie outside the nucleus
+        ascending, order = torch.sort(scores, dim=-1, stable=True)
+        # the mass of each token and of all the less likely ones
+        cumulative = ascending.softmax(dim=-1).cumsum(dim=-1)
+        # tokens whose own and lower-ranked mass is <= 1 - top_p lie outside
+        # the nucleus; the most likely min_tokens_to_keep always stay
         remove_sorted = cumulative <= (1.0 - top_p)
-        remove_sorted[..., -min_tokens_to_keep:] = False  # the most probable ones always stay
-        remove = torch.zeros_like(remove_sorted).scatter(-1, sorted_indices, remove_sorted)
+        remove_sorted[..., -min_tokens_to_keep:] = False
+        remove = torch.zeros_like(remove_sorted).scatter(-1, order, remove_sorted)
         scores = scores.masked_fill(remove, filter_value)
 
     return scores.squeeze(0) if squeeze else scores
@@ -202,8 +206,8 @@ def draw_sampling_loop(tr, prompt: str, steps: list[tuple[str, float]]):
     y = y0 - 1.0
     for n, (token, p) in enumerate(steps, 1):
         shown = text if len(text) <= tail else "…" + text[-(tail - 1) :]
-        ax.text(0, y, tr("step {n}", n=n), fontsize=9, va="center", color="#555555")
-        x = 0.65
+        ax.text(0.08, y, tr("step {n}", n=n), fontsize=9, va="center", color="#555555")
+        x = 0.7
         ax.text(x, y, shown, fontsize=10, family="monospace", va="center")
         x += len(shown) * char_w + 0.06
         label = repr(token)

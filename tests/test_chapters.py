@@ -31,6 +31,7 @@ IMPORT_EXTRAS = {
     "keras_hub": "keras",
     "tensorflow_text": "keras",
     "sklearn": "sklearn",
+    "seqeval": "sklearn",  # seqeval needs scikit-learn (chapter 7's entity-level scores)
     "spacy": "spacy",
 }
 ENTRY_EXTRAS = {"ner": "spacy", "qa": "spacy"}  # silver labels from a spaCy model (helpers/zoo/silver.py)
