@@ -80,7 +80,10 @@ def test_notebook_hygiene(nb_path):
     assert first_md.startswith("# "), "a notebook starts with its title"
     if nb_path.name[:2].isdigit():
         assert "Exercises" in headings(nb_path), "chapters end with exercises"
-        assert any("class: dropdown" in "".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+        assert any(  # a solution: a prose dropdown, or a hidden code cell tagged "solution"
+            "class: dropdown" in "".join(c["source"]) or "solution" in c.get("metadata", {}).get("tags", [])
+            for c in nb["cells"]
+        )
 
 
 def test_intro_credits_the_seed_in_both_languages():
