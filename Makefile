@@ -55,15 +55,16 @@ unit: zoo
 	scratch=$$(mktemp -d); trap 'rm -rf "$$scratch"' EXIT; \
 	HFBOOK_HOME="$$zoo_home" HOME="$$scratch" $(PY) -m pytest tests/ -n $(UNIT_WORKERS) -p no:cacheprovider
 
-# Notebooks are staged in _site/ (not under _build: nbmake skips any path containing "_build"). `make notebooks`
-# executes every one of them there with nbmake; `make book` executes only those whose inputs changed since (the
-# notebook, helpers/, the zoo manifest, the pins; all of them on a fresh clone), then renders _site with execution
-# off, so each notebook runs once per `make test`.
+# Notebooks are staged in _site/ (not under _build: nbmake skips any path containing "_build"). `make notebooks` and
+# `make book` execute there with nbmake each notebook whose inputs changed since it last ran cleanly (the same
+# freshness key, scripts/stage_book.py: the notebook, helpers/, book/scripts/, the zoo manifest, the pins; all of them
+# on a fresh clone, and all with `make notebooks ALL=1`); `make book` then renders _site with execution off. So each
+# notebook runs at most once per `make test`, and not at all in a `make test` right after a `make book`.
 NBMAKE := HFBOOK_THREADS=1 $(PY) -m pytest --nbmake --overwrite --nbmake-timeout=900 --durations=0 -n $(NBMAKE_WORKERS) -p no:cacheprovider
 
 notebooks: zoo
-	$(PY) scripts/stage_book.py prepare $(SITE) --all
-	$(NBMAKE) $$(cat $(SITE)/to-execute.txt)
+	$(PY) scripts/stage_book.py prepare $(SITE)$(if $(ALL), --all)
+	if [ -s $(SITE)/to-execute.txt ]; then $(NBMAKE) $$(cat $(SITE)/to-execute.txt); fi
 	$(PY) scripts/stage_book.py mark $(SITE)
 
 # No root and no browser needed: the browser check is part of `make test`.
