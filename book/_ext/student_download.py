@@ -1,0 +1,73 @@
+"""The student notebook in each chapter page's download menu (next to ".ipynb"), and the zip of all of them.
+
+``scripts/student.py`` (the last step of ``make book``) writes the chapter without solutions and outputs to
+``student/<page>.ipynb`` of the edition's HTML folder, and every chapter to
+``student/transformers-hands-on-student-<language>.zip``; the entries link there. Their text is in the edition's
+language (``language`` of the configuration).
+"""
+
+from __future__ import annotations
+
+ZIP_STEM = "transformers-hands-on-student"  # as in scripts/student.py
+
+TEXT = {
+    "en": {
+        "notebook": "student notebook",
+        "notebook_tip": "This chapter without solutions or outputs, for a class",
+        "zip": "student notebooks (.zip)",
+        "zip_tip": "Every chapter without solutions or outputs, in one zip",
+    },
+    "zh_CN": {
+        "notebook": "学生版笔记本",
+        "notebook_tip": "本章去掉解答和输出的版本，供课堂使用",
+        "zip": "全部学生版笔记本（.zip）",
+        "zip_tip": "所有章节去掉解答和输出的版本，打包为一个 zip",
+    },
+}
+
+
+def add_student_entries(app, pagename, templatename, context, doctree) -> None:
+    # only chapters (notebooks) have a student version
+    if not context.get("ipynb_source"):
+        return
+    menus = context.get("header_buttons", [])
+    group = next(
+        (b for b in menus if b.get("label") == "download-buttons"), None
+    )
+    if group is None:
+        return
+    language = app.config.language or "en"
+    text = TEXT.get(language, TEXT["en"])
+    student = context["pathto"]("student", 1)
+    entries = [
+        {
+            "type": "link",
+            "url": f"{student}/{pagename}.ipynb",
+            "text": text["notebook"],
+            "tooltip": text["notebook_tip"],
+            "icon": "fas fa-graduation-cap",
+            "label": "download-student-notebook-button",
+        },
+        {
+            "type": "link",
+            "url": f"{student}/{ZIP_STEM}-{language}.zip",
+            "text": text["zip"],
+            "tooltip": text["zip_tip"],
+            "icon": "fas fa-file-archive",
+            "label": "download-student-zip-button",
+        },
+    ]
+    buttons = group["buttons"]
+    labels = [b.get("label") for b in buttons]
+    after = (
+        labels.index("download-notebook-button") + 1
+        if "download-notebook-button" in labels
+        else len(buttons)
+    )
+    buttons[after:after] = entries
+
+
+def setup(app):
+    # after the theme's own header buttons (priority 501)
+    app.connect("html-page-context", add_student_entries, priority=600)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
