@@ -1,9 +1,11 @@
-"""The student notebook in each chapter page's download menu (next to ".ipynb"), and the zip of all of them.
+"""The student notebook in each chapter's download menu (after ".ipynb"),
+and the zip of all of them.
 
-``scripts/student.py`` (the last step of ``make book``) writes the chapter without solutions and outputs to
-``student/<page>.ipynb`` of the edition's HTML folder, and every chapter to
-``student/transformers-hands-on-student-<language>.zip``; the entries link there. Their text is in the edition's
-language (``language`` of the configuration).
+``scripts/student.py`` (the last step of ``make book``) writes the chapter
+without solutions and outputs to ``student/<page>.ipynb`` of the edition's
+HTML folder, and every chapter to
+``student/transformers-hands-on-student-<language>.zip``; the entries link
+there, in the edition's language (``language`` of the configuration).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ ZIP_STEM = "transformers-hands-on-student"  # as in scripts/student.py
 TEXT = {
     "en": {
         "notebook": "student notebook",
-        "notebook_tip": "This chapter without solutions or outputs, for a class",
+        "notebook_tip": "This chapter without solutions or outputs",
         "zip": "student notebooks (.zip)",
         "zip_tip": "Every chapter without solutions or outputs, in one zip",
     },

@@ -1,11 +1,11 @@
 """The built HTML book in a real browser (headless Debian chromium, Playwright), both editions (English in ``en/``,
 Chinese in ``zh_CN/``): every page of _toc.yml loads without console errors and says its language; every chapter
-shows executed outputs, its images load, and it has its Colab, Binder and .ipynb download buttons and its student notebook and zip (the Chinese
-edition's notebook has Chinese markdown and the same code); the search page finds a chapter by a word of it (a
-Chinese word in the Chinese edition); the navigation reaches every chapter; the language switcher lands on the same
-page in the other edition and back; the root page offers both. Saves a screenshot of a chapter page of each edition
-and checks that the Chinese one draws Chinese glyphs, not empty boxes. Run by ``make check-html`` (the last stage
-of ``make test``)."""
+shows executed outputs, its images load, and it has its Colab, Binder and .ipynb download buttons (the Chinese
+edition's notebook has Chinese markdown and the same code) and its student notebook and their zip; the search page
+finds a chapter by a word of it (a Chinese word in the Chinese edition); the navigation reaches every chapter; the
+language switcher lands on the same page in the other edition and back; the root page offers both. Saves a
+screenshot of a chapter page of each edition and checks that the Chinese one draws Chinese glyphs, not empty boxes.
+Run by ``make check-html`` (the last stage of ``make test``)."""
 
 from __future__ import annotations
 
