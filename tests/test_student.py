@@ -272,22 +272,22 @@ def test_each_chapter_page_offers_its_student_notebook_in_the_download_menu():
             language = "zh_CN"
 
     def page(pagename: str, ipynb: bool) -> dict:
-        buttons = [{"label": "download-notebook-button"}, {"label": "download-source-button"}]
+        # the theme's menu on a page made from an .ipynb: its source (the .ipynb), then "print to PDF"
+        buttons = [{"label": "download-source-button"}, {"label": "download-pdf-button"}]
         context = {
             "header_buttons": [{"label": "download-buttons", "buttons": buttons}],
             "pathto": lambda target, resource: "../" + target,  # from book/<page>.html
+            "sourcename": pagename + (".ipynb" if ipynb else ".md"),
         }
-        if ipynb:
-            context["ipynb_source"] = pagename + ".ipynb"
         ext.add_student_entries(App, pagename, "page.html", context, None)
         return context["header_buttons"][0]["buttons"]
 
     buttons = page("book/07_ner", ipynb=True)
     assert [b["label"] for b in buttons] == [
-        "download-notebook-button",
+        "download-source-button",
         "download-student-notebook-button",
         "download-student-zip-button",
-        "download-source-button",
+        "download-pdf-button",
     ]
     assert buttons[1]["url"] == "../student/book/07_ner.ipynb" and buttons[1]["text"] == "学生版笔记本"
     assert buttons[2]["url"] == f"../student/{student.ZIP_STEM}-zh_CN.zip"

@@ -11,6 +11,9 @@ there, in the edition's language (``language`` of the configuration).
 from __future__ import annotations
 
 ZIP_STEM = "transformers-hands-on-student"  # as in scripts/student.py
+# the menu's notebook entry, after which the student entries go: the .ipynb
+# of a MyST notebook, else the page's source (for a notebook: its .ipynb)
+NOTEBOOK_ENTRIES = ("download-notebook-button", "download-source-button")
 
 TEXT = {
     "en": {
@@ -29,8 +32,10 @@ TEXT = {
 
 
 def add_student_entries(app, pagename, templatename, context, doctree) -> None:
-    # only chapters (notebooks) have a student version
-    if not context.get("ipynb_source"):
+    # only chapters (notebooks) have a student version; a page made from an
+    # .ipynb offers it as its source file, one from a MyST notebook as ipynb
+    source = context.get("sourcename", "")
+    if not (context.get("ipynb_source") or source.endswith(".ipynb")):
         return
     menus = context.get("header_buttons", [])
     group = next(
@@ -61,11 +66,10 @@ def add_student_entries(app, pagename, templatename, context, doctree) -> None:
     ]
     buttons = group["buttons"]
     labels = [b.get("label") for b in buttons]
-    after = (
-        labels.index("download-notebook-button") + 1
-        if "download-notebook-button" in labels
-        else len(buttons)
+    notebook = next(
+        (label for label in NOTEBOOK_ENTRIES if label in labels), None
     )
+    after = labels.index(notebook) + 1 if notebook else len(buttons)
     buttons[after:after] = entries
 
 
