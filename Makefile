@@ -13,7 +13,7 @@ export HFBOOK_EXECUTING := 1
 ZOO_JOBS ?= 2
 UNIT_WORKERS ?= 2
 
-.PHONY: all venv zoo test lint unit notebooks book locale check-html browser bench bench-newcomer hub clean help
+.PHONY: all venv zoo test lint unit notebooks book student student-run locale check-html browser bench bench-newcomer hub clean help
 # The prerequisites of `test` run in the order listed (the book is checked after it is built).
 .NOTPARALLEL:
 
@@ -22,6 +22,7 @@ help:
 	@echo "make test        every test: lint, unit tests, every notebook under nbmake, the book, its check in a browser"
 	@echo "make lint        ruff: formatting and lint of the notebooks, helpers/, tests/, scripts/ (fix: make format)"
 	@echo "make zoo         build the offline checkpoint zoo (idempotent; ZOO_JOBS=2 entries at a time)"
+	@echo "make student     student notebooks of both editions (no solutions, no outputs; one zip each) on a built book"
 	@echo "make check-html  the browser check of the built book (needs Debian's chromium and fonts-noto-cjk)"
 	@echo "make bench       print the training and inference benchmark figures"
 	@echo "make hub         export the zoo as hub repositories (HUB_DIR) and serve them on 127.0.0.1:HUB_PORT"
@@ -55,15 +56,16 @@ unit: zoo
 	scratch=$$(mktemp -d); trap 'rm -rf "$$scratch"' EXIT; \
 	HFBOOK_HOME="$$zoo_home" HOME="$$scratch" $(PY) -m pytest tests/ -n $(UNIT_WORKERS) -p no:cacheprovider
 
-# Notebooks are staged in _site/ (not under _build: nbmake skips any path containing "_build"). `make notebooks`
-# executes every one of them there with nbmake; `make book` executes only those whose inputs changed since (the
-# notebook, helpers/, the zoo manifest, the pins; all of them on a fresh clone), then renders _site with execution
-# off, so each notebook runs once per `make test`.
+# Notebooks are staged in _site/ (not under _build: nbmake skips any path containing "_build"). `make notebooks` and
+# `make book` execute there with nbmake each notebook whose inputs changed since it last ran cleanly (the same
+# freshness key, scripts/stage_book.py: the notebook, helpers/, book/scripts/, the zoo manifest, the pins; all of them
+# on a fresh clone, and all with `make notebooks ALL=1`); `make book` then renders _site with execution off. So each
+# notebook runs at most once per `make test`, and not at all in a `make test` right after a `make book`.
 NBMAKE := HFBOOK_THREADS=1 $(PY) -m pytest --nbmake --overwrite --nbmake-timeout=900 --durations=0 -n $(NBMAKE_WORKERS) -p no:cacheprovider
 
 notebooks: zoo
-	$(PY) scripts/stage_book.py prepare $(SITE) --all
-	$(NBMAKE) $$(cat $(SITE)/to-execute.txt)
+	$(PY) scripts/stage_book.py prepare $(SITE)$(if $(ALL), --all)
+	if [ -s $(SITE)/to-execute.txt ]; then $(NBMAKE) $$(cat $(SITE)/to-execute.txt); fi
 	$(PY) scripts/stage_book.py mark $(SITE)
 
 # No root and no browser needed: the browser check is part of `make test`.
@@ -78,6 +80,18 @@ book: zoo
 	if [ $$status != 0 ] || [ $$zh != 0 ]; then echo "make book: the English build exited $$status, the Chinese $$zh" >&2; exit 1; fi
 	$(PY) scripts/translate_notebooks.py $(SITE) _build/zh_CN/_build/html zh_CN
 	$(PY) scripts/assemble_site.py _build
+	$(PY) scripts/student.py _build/html
+
+# Student notebooks (make book writes them last; this redoes it on a built book): each chapter of each edition without
+# solutions and outputs, the exercises kept, in _build/html/<edition>/student/ with one zip per edition.
+student: venv
+	$(PY) scripts/student.py _build/html
+
+# Executes the student notebooks of the built English edition (the cells tagged `exercise` left out) under nbmake.
+student-run: zoo
+	rm -rf _student_run && mkdir -p _student_run
+	$(PY) scripts/student.py _build/html --runnable _student_run $(if $(CHAPTERS),--only $(CHAPTERS))
+	HFBOOK_THREADS=1 $(PY) -m pytest --nbmake --nbmake-timeout=900 -n $(NBMAKE_WORKERS) -p no:cacheprovider _student_run
 
 # ruff reads the notebooks natively; book/ruff.toml keeps the chapters' code at 80 columns (what the page shows).
 lint: venv

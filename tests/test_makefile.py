@@ -51,8 +51,18 @@ def test_test_runs_unit_notebooks_book_then_the_browser_check_once_each():
         "tests/book_html" in steps[-1],
     ] == [True] * 6
     # each edition built once, from the notebooks executed once
-    assert commands.count("jupyter-book build") == 2 and commands.count("stage_book.py prepare _site --all") == 1
+    assert commands.count("jupyter-book build") == 2 and "--all" not in commands
     assert "assemble_site.py _build" in commands
+
+
+def test_notebooks_executes_what_book_would_with_the_same_freshness_key():
+    """`make test` right after `make book` executes no notebook whose inputs are unchanged: `notebooks` stages and
+    executes exactly like `book` (stage_book.py's key decides), and `ALL=1` executes every one again."""
+    notebooks = dry_run("notebooks").splitlines()
+    assert notebooks == dry_run("book").splitlines()[:3]
+    assert notebooks[0].endswith("stage_book.py prepare _site")
+    assert notebooks[1].startswith("if [ -s _site/to-execute.txt ]; then") and "--nbmake" in notebooks[1]
+    assert dry_run("notebooks", "ALL=1").splitlines()[0].endswith("stage_book.py prepare _site --all")
 
 
 def test_unit_tests_run_with_an_empty_home_and_the_zoo_in_hfbook_home():
