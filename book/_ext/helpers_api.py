@@ -56,8 +56,9 @@ def process_docstring(app, what, name, obj, options, lines: list[str]) -> None:
     if linked != text:
         lines[:] = linked.split("\n")
     if what == "module" and any(line.strip() for line in lines):
-        # a module's docstring is not inside its own element (a function's is): the browser check of the Chinese
-        # edition tells the docstrings, English in both editions, from the page's translated text by this class
+        # a module's docstring has no element of its own (a function's has):
+        # the browser check of the Chinese edition tells the docstrings
+        # (English in both editions) from the translated text by this class
         lines[:] = [".. container:: hfbook-docstring", ""] + [
             f"   {line}" if line else "" for line in lines
         ]

@@ -1,12 +1,17 @@
-"""The Chinese edition's search finds the book's terms: a jieba user dictionary for Sphinx's zh search.
+"""The Chinese edition's search finds the book's terms: a jieba user dictionary
+for Sphinx's zh search.
 
-Sphinx's Chinese search cuts every page into words with jieba (``jieba.cut_for_search``) but the reader's query is
-only split at spaces, so a term is found only when jieba cut it out of the text as a whole word. jieba's own
-dictionary cuts many of the field's compound terms apart (学习率 becomes 学习 + 率, 隐藏状态 becomes 隐藏 + 状态),
-so searching for them found nothing. This extension writes a user dictionary of the book's terms (the Chinese
-column of ``book/glossary.md`` and every short **bold** Chinese phrase of the Chinese catalogues, where the book
-introduces a term) and hands it to the search as ``html_search_options["dict"]``; ``jieba.load_userdict`` adds
-these words to its own, so a term is indexed as a whole and its parts still are too.
+Sphinx's Chinese search cuts every page into words with jieba
+(``jieba.cut_for_search``) but the reader's query is only split at spaces, so a
+term is found only when jieba cut it out of the text as a whole word. jieba's
+own dictionary cuts many of the field's compound terms apart
+(学习率 becomes 学习 + 率, 隐藏状态 becomes 隐藏 + 状态), so searching for them
+found nothing. This extension writes a user dictionary of the book's terms
+(the Chinese column of
+``book/glossary.md`` and every short **bold** Chinese phrase of the Chinese
+catalogues, where the book introduces a term) and hands it to the search as
+``html_search_options["dict"]``; ``jieba.load_userdict`` adds these words to
+its own, so a term is indexed as a whole and its parts still are too.
 
 Only the builds whose ``language`` is Chinese are touched.
 """
@@ -25,7 +30,8 @@ TERM = re.compile(
 
 
 def glossary_terms(glossary: Path) -> list[tuple[str, str]]:
-    """(English, Chinese) of every row of the glossary's table, the Chinese without its parenthetical gloss."""
+    """(English, Chinese) of every row of the glossary's table, the Chinese
+    without its parenthetical gloss."""
     rows = []
     for line in glossary.read_text(encoding="utf-8").splitlines():
         cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
@@ -41,13 +47,15 @@ def glossary_terms(glossary: Path) -> list[tuple[str, str]]:
         rows.append((english, PARENTHESIS.sub("", chinese).strip() or chinese))
     if not rows:
         raise ValueError(
-            f"{glossary}: no | English | 中文 | table found (is it the book's glossary?)"
+            f"{glossary}: no | English | 中文 | table found"
+            " (is it the book's glossary?)"
         )
     return rows
 
 
 def catalogue_terms(locale_dir: Path) -> list[str]:
-    """The short all-Chinese phrases that the Chinese catalogues set in bold (where the book introduces a term)."""
+    """The short all-Chinese phrases that the Chinese catalogues set in bold
+    (where the book introduces a term)."""
     found = set()
     for po in sorted(locale_dir.rglob("*.po")):
         for phrase in BOLD.findall(po.read_text(encoding="utf-8")):
@@ -59,8 +67,9 @@ def catalogue_terms(locale_dir: Path) -> list[str]:
 def dictionary_words(
     glossary: Path, locale_dir: Path | None = None
 ) -> list[str]:
-    """The words of the user dictionary: each run of Chinese characters of a glossary term (字节级 BPE gives
-    字节级), then the catalogues' bold terms; each once, in that order."""
+    """The words of the user dictionary: each run of Chinese characters of a
+    glossary term (字节级 BPE gives 字节级), then the catalogues' bold terms;
+    each once, in that order."""
     words: list[str] = []
     for _, chinese in glossary_terms(glossary):
         words.extend(HAN.findall(chinese))
@@ -70,7 +79,8 @@ def dictionary_words(
 
 
 def write_dictionary(path: Path, words: list[str]) -> Path:
-    """A jieba user dictionary: one word a line, no frequency (jieba then picks one that keeps the word whole)."""
+    """A jieba user dictionary: one word a line, no frequency (jieba then
+    picks one that keeps the word whole)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("".join(f"{word}\n" for word in words), encoding="utf-8")
     return path

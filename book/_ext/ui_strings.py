@@ -1,18 +1,24 @@
-"""The words of the page around the book (the theme's and extensions' buttons, tooltips and hints) in the edition's
-language.
+"""The words of the page around the book (the theme's and extensions' buttons,
+tooltips and hints) in the edition's language.
 
-Sphinx, the book theme and PyData theme have Chinese catalogues, but some strings are missing from them ("Link to
-this heading", "Toggle primary sidebar"), one is Taiwanese usage ("列印成 PDF" for "Print to PDF"), and some are
-not translatable at all: myst-nb writes "Show code cell content" and ``aria-label="Toggle hidden content"`` into
-the page, sphinx-togglebutton's script writes the same label. The config value ``hfbook_ui_strings`` (English →
-translation; the Chinese edition's in ``locale/zh_CN/config.yml``) is applied at three levels:
+Sphinx, the book theme and PyData theme have Chinese catalogues, but some
+strings are missing from them ("Link to this heading", "Toggle primary
+sidebar"), one is Taiwanese usage ("列印成 PDF" for "Print to PDF"), and
+some are not translatable at all: myst-nb writes "Show code cell content" and
+``aria-label="Toggle hidden content"`` into the page, sphinx-togglebutton's
+script
+writes the same label. The config value ``hfbook_ui_strings`` (English →
+translation; the Chinese edition's in ``locale/zh_CN/config.yml``) is applied
+at three levels:
 
-1. every message catalogue Sphinx has loaded (its own, the themes', the extensions'): the translation takes
-   precedence over the catalogue's own, so the templates and the themes' Python code print it;
-2. the rendered body of every page: an attribute value or element text that is exactly an English string
-   (what myst-nb writes without a catalogue);
-3. in the browser, ``ui_strings.js`` replaces the same attribute values and texts in what other scripts add
-   (sphinx-togglebutton's buttons) once the page has loaded.
+1. every message catalogue Sphinx has loaded (its own, the themes', the
+   extensions'): the translation takes precedence over the catalogue's own, so
+   the templates and the themes' Python code print it;
+2. the rendered body of every page: an attribute value or element text that is
+   exactly an English string (what myst-nb writes without a catalogue);
+3. in the browser, ``ui_strings.js`` replaces the same attribute values and
+   texts in what other scripts add (sphinx-togglebutton's buttons) once the
+   page has loaded.
 """
 
 from __future__ import annotations
@@ -36,13 +42,16 @@ def override_catalogues(app) -> None:
             translator = getattr(translator, "_fallback", None)
     app.add_js_file(
         None,
-        body=f"window.hfbookUiStrings = {json.dumps(strings, ensure_ascii=False)};",
+        body="window.hfbookUiStrings = "
+        + json.dumps(strings, ensure_ascii=False)
+        + ";",
     )
     app.add_js_file("ui_strings.js")
 
 
 def translate_html(text: str, strings: dict[str, str]) -> str:
-    """``text`` (HTML) with every attribute value and element text that is exactly an English string translated."""
+    """``text`` (HTML) with every attribute value and element text that is
+    exactly an English string translated."""
     for english, translated in sorted(
         strings.items(), key=lambda item: -len(item[0])
     ):
