@@ -50,7 +50,7 @@ pre, .highlight pre, .output pre, .cell_output pre {
 }
 img, svg, video, canvas { max-width: 100% !important; height: auto !important; }
 table { max-width: 100% !important; table-layout: auto; }
-td, th { overflow-wrap: anywhere; }
+td, th, td *, th * { overflow-wrap: anywhere; white-space: normal !important; }
 div.cell_output, div.output, .table-wrapper, .pst-scrollable-table-container, div.highlight {
   overflow: visible !important; max-height: none !important; max-width: 100% !important;
 }
@@ -174,7 +174,7 @@ def build(html: Path, toc: Path, editions: list[str], work: Path) -> dict[str, P
             work.mkdir(parents=True, exist_ok=True)
             source = work / f"{edition}.html"
             source.write_text(print_page(edition_dir, lang, pages, subtitle), encoding="utf-8")
-            tab = browser.new_page()
+            tab = browser.new_page(viewport={"width": 794 - 106, "height": 1000})  # A4 at 96 dpi less the margins
             tab.route(
                 "**/*", lambda route: route.continue_() if route.request.url.startswith("file:") else route.abort()
             )

@@ -36,7 +36,7 @@ def test_zh_search_finds_every_glossary_term(visit):
     terms = [chinese for _, chinese in search_terms.glossary_terms(ROOT / "book" / "glossary.md")]
     v = visit()
     tab = v.open("zh_CN/search.html")
-    tab.wait_for_function("() => window.Search && Search._index !== null", timeout=30_000)
+    tab.wait_for_function('() => typeof Search !== "undefined" && Search._index !== null', timeout=30_000)
     found = tab.evaluate(
         """(terms) => Object.fromEntries(terms.map((term) => {
             const parsed = Search._parseQuery(term);
