@@ -65,9 +65,9 @@ def test_cpu_workflow_runs_make_test_offline():
     assert ".ci/run" in runs
     # .ci/run runs the stages of `make test`, which include `make book` and the browser check, in this order
     stages = re.search(r"^STAGES=\((.*)\)$", (ROOT / ".ci" / "run").read_text(), re.M).group(1).split()
-    assert stages == ["venv", "lint", "zoo", "unit", "notebooks", "book", "check-html"]
+    assert stages == ["venv", "lint", "zoo", "unit", "notebooks", "book", "pdf", "check-html"]
     makefile = (ROOT / "Makefile").read_text()
-    assert re.search(r"^test: lint unit notebooks book check-html$", makefile, re.M)
+    assert re.search(r"^test: lint unit notebooks book pdf check-html$", makefile, re.M)
 
 
 def test_gpu_workflow_runs_every_notebook_in_hub_mode_and_keeps_the_cache():
