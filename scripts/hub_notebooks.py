@@ -4,8 +4,9 @@
 serves them with the local hub (:class:`helpers.local_hub.LocalHub`), and runs the notebooks under nbmake (in a
 copy of ``book/``, each in a fresh kernel) with ``HFBOOK_HUB=1``, ``HFBOOK_HUB_TWINS=1``, ``HF_ENDPOINT`` pointing
 at the hub and an empty ``HF_HOME``; then it stops the hub and deletes the folder, whatever happened, and prints
-the seconds it took (``--out DIR`` keeps the executed notebooks). ``--real`` runs the same path against the real hub (the GPU workflow, with internet): no
-twins, no local hub, ``HF_ENDPOINT`` and ``HF_HOME`` as the environment has them.
+the seconds it took (``--out DIR`` keeps the executed notebooks). ``--real`` runs the same path against the real
+hub (the GPU workflow, with internet): no twins, no local hub, ``HF_ENDPOINT`` and ``HF_HOME`` as the environment
+has them.
 """
 
 from __future__ import annotations
@@ -38,7 +39,12 @@ def run(names: list[str], real: bool, workers: int, timeout: int, out: Path | No
     start = time.monotonic()
     scratch = Path(tempfile.mkdtemp(prefix="hub-notebooks-"))
     hub = None
-    env = {**os.environ, "HFBOOK_HUB": "1", "HFBOOK_EXECUTING": "1", "HFBOOK_THREADS": os.environ.get("HFBOOK_THREADS", "1")}
+    env = {
+        **os.environ,
+        "HFBOOK_HUB": "1",
+        "HFBOOK_EXECUTING": "1",
+        "HFBOOK_THREADS": os.environ.get("HFBOOK_THREADS", "1"),
+    }
     try:
         if not real:
             from helpers.local_hub import LocalHub
@@ -51,7 +57,9 @@ def run(names: list[str], real: bool, workers: int, timeout: int, out: Path | No
             env.update(HFBOOK_HUB_TWINS="1", HF_ENDPOINT=hub.endpoint, HF_HOME=str(scratch / "hf_home"))
             for var in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_DATASETS_OFFLINE", "HF_HUB_CACHE"):
                 env.pop(var, None)
-            print(f"hub-notebooks: {len(os.listdir(scratch / 'hub' / 'models'))} twin repositories built in {built:.0f} s")
+            print(
+                f"hub-notebooks: {len(os.listdir(scratch / 'hub' / 'models'))} twin repositories built in {built:.0f} s"
+            )
         shutil.copytree(ROOT / "book", scratch / "book", ignore=shutil.ignore_patterns("_build", ".ipynb_checkpoints"))
         command = [sys.executable, "-m", "pytest", "--nbmake", f"--nbmake-timeout={timeout}", "-p", "no:cacheprovider"]
         command += ["--overwrite"] if out is not None else []

@@ -28,7 +28,10 @@ LOADED_AS = {
         "AutoModelForSequenceClassification",
         "DistilBertForSequenceClassification",
     ),
-    "dbmdz/bert-large-cased-finetuned-conll03-english": ("AutoModelForTokenClassification", "BertForTokenClassification"),
+    "dbmdz/bert-large-cased-finetuned-conll03-english": (
+        "AutoModelForTokenClassification",
+        "BertForTokenClassification",
+    ),
     "bert-large-uncased-whole-word-masking-finetuned-squad": (
         "AutoModelForQuestionAnswering",
         "BertForQuestionAnswering",
@@ -41,9 +44,15 @@ LOADED_AS = {
 }
 # The real repositories' tokenizer class and special tokens.
 TOKENIZERS = {
-    "bert": ("BertTokenizer", {"cls_token": "[CLS]", "sep_token": "[SEP]", "mask_token": "[MASK]", "pad_token": "[PAD]"}),
+    "bert": (
+        "BertTokenizer",
+        {"cls_token": "[CLS]", "sep_token": "[SEP]", "mask_token": "[MASK]", "pad_token": "[PAD]"},
+    ),
     "distilbert": ("DistilBertTokenizer", {"cls_token": "[CLS]", "sep_token": "[SEP]", "pad_token": "[PAD]"}),
-    "roberta": ("RobertaTokenizer", {"bos_token": "<s>", "eos_token": "</s>", "mask_token": "<mask>", "pad_token": "<pad>"}),
+    "roberta": (
+        "RobertaTokenizer",
+        {"bos_token": "<s>", "eos_token": "</s>", "mask_token": "<mask>", "pad_token": "<pad>"},
+    ),
     "gpt2": ("GPT2Tokenizer", {"bos_token": "<|endoftext|>", "eos_token": "<|endoftext|>"}),
     "t5": ("T5Tokenizer", {"eos_token": "</s>", "pad_token": "<pad>", "unk_token": "<unk>"}),
     "marian": ("MarianTokenizer", {"eos_token": "</s>", "pad_token": "<pad>", "unk_token": "<unk>"}),
