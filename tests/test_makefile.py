@@ -37,7 +37,7 @@ def test_book_needs_no_root_and_no_browser():
 
 
 def test_test_runs_unit_notebooks_book_then_the_browser_check_once_each():
-    assert re.search(r"^test: lint unit notebooks book pdf check-html$", MAKEFILE, re.M)
+    assert re.search(r"^test: lint unit notebooks hub-notebooks book pdf check-html$", MAKEFILE, re.M)
     commands = dry_run("test")
     steps = [
         line for line in commands.splitlines() if "pytest" in line or "jupyter-book" in line or "browser_deps" in line
