@@ -255,6 +255,10 @@ def _wordpiece(folder: Path, repo_id: str, lower: bool, tokenizer_class: str = "
 
 
 def _save_model(folder: Path, model_class: str, config) -> None:
+    """Save a random ``model_class`` of ``config``; ``config.json`` keeps the architectures the config names (a
+    BERT twin saves BertForPreTraining's weights under BertForMaskedLM's name, as the real repositories do)."""
+    import json
+
     import torch
     import transformers
 
@@ -262,8 +266,13 @@ def _save_model(folder: Path, model_class: str, config) -> None:
         if hasattr(config, name):
             setattr(config, name, INIT_STD)
     torch.manual_seed(SEED)
+    listed = list(config.architectures or [model_class])
     model = getattr(transformers, model_class)(config)
     model.save_pretrained(folder)
+    path = folder / "config.json"
+    saved = json.loads(path.read_text())
+    saved["architectures"] = listed
+    path.write_text(json.dumps(saved, indent=2, sort_keys=True) + "\n")
 
 
 def labels(names: list[str]) -> dict:
@@ -333,6 +342,7 @@ def _causal(folder: Path, t: Twin) -> None:
             "num_key_value_heads": 1,
             "head_dim": WIDTH // HEADS,
             "max_window_layers": LAYERS,
+            "tie_word_embeddings": True,  # as both real repositories (the GGUF conversion unties Qwen's)
             "_name_or_path": t.repo_id,
         }
     )
