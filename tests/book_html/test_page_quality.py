@@ -1,0 +1,269 @@
+"""Every page a learner can trust, measured in the browser (both editions, 1280 px wide): nothing wider than its
+column, no machine noise in outputs, short tracebacks, solutions hidden until one click, figures that load and say
+what they show in the page's language (screenshots in light and dark theme).
+
+Each page is opened once per edition; what the checks need is read from it in one pass (``inspect``) and each check
+is its own test, so a failure names the check, the page and the cell. Run by ``make check-html``.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import time
+from urllib.parse import urljoin
+
+import pytest
+from browser_support import EDITIONS, ROOT, SCREENSHOTS, chapters, pages
+
+# Outputs, tables and code wider than the column: (page, what) pairs allowed to scroll sideways, with the reason.
+OVERFLOW_ALLOWED: dict[tuple[str, str], str] = {}
+# What a rendered output must not show: the machine it was built on.
+NOISE = {
+    "a temporary path": re.compile(r"/tmp/|/var/folders/|/private/var/"),
+    "a home folder": re.compile(r"(?<![\w.])/(?:root|home/\w+)(?:/|\b)"),
+    "a virtual environment or site-packages path": re.compile(r"site-packages|dist-packages|/\.?venv/"),
+    "a process id": re.compile(r"\bpids?\b", re.IGNORECASE),
+    "a local server's port": re.compile(r"\b(?:127\.0\.0\.1|localhost|0\.0\.0\.0):\d{2,5}\b"),
+}
+MAX_TRACEBACK_LINES = 15
+SOLUTION_TITLE = re.compile(r"^\s*(?:solution|答案|解答|参考答案)", re.IGNORECASE)
+CJK = re.compile(r"[\u4e00-\u9fff]")
+FILE_LIKE_ALT = re.compile(r"^\s*$|\.(?:png|svg|jpe?g|gif)\b|^[0-9a-f]{12,}$|^[A-Za-z0-9_\-]+$", re.IGNORECASE)
+
+COLLECT = r"""() => {
+  const article = document.querySelector("article.bd-article") || document.body;
+  const firstLine = (cell) => {
+    const code = cell.querySelector("div.cell_input pre");
+    const text = code ? code.textContent.trim().split("\n")[0] : "";
+    return text.length > 50 ? text.slice(0, 50) + "…" : text;
+  };
+  const cells = Array.from(article.querySelectorAll("div.cell"));
+  const label = (cell) => `cell ${cells.indexOf(cell)} (${JSON.stringify(firstLine(cell))})`;
+  const shown = (el) => el.checkVisibility ? el.checkVisibility() : el.getClientRects().length > 0;
+  const result = {cells: cells.length, overflow: [], outputs: [], tracebacks: [], solutions: [], dropdowns: []};
+
+  // what is hidden before any click
+  cells.filter(c => c.classList.contains("tag_solution")).forEach(cell => {
+    const parts = Array.from(cell.querySelectorAll("div.cell_input, div.cell_output"));
+    result.solutions.push({cell: label(cell), visible: parts.filter(shown).map(p => p.className),
+                           toggles: cell.querySelectorAll("details > summary").length});
+  });
+  Array.from(article.querySelectorAll("div.admonition")).forEach((box, i) => {
+    const title = box.querySelector(".admonition-title");
+    const text = title ? title.textContent.trim() : "";
+    if (!/^\s*(solution|答案|解答|参考答案)/i.test(text)) return;
+    const body = Array.from(box.children).filter(ch => ch !== title);
+    result.dropdowns.push({index: i, title: text, dropdown: box.classList.contains("dropdown"),
+                           visible: body.filter(shown).length});
+  });
+
+  // open everything hidden (toggled cells, dropdowns) so that hidden content is measured too
+  article.querySelectorAll("details").forEach(d => d.open = true);
+  article.querySelectorAll(".toggle-hidden").forEach(el => el.classList.remove("toggle-hidden"));
+
+  cells.forEach(cell => {
+    const measured = cell.querySelectorAll(
+      "div.cell_input pre, div.cell_output, div.cell_output pre, div.cell_output table, div.cell_output .output");
+    measured.forEach(el => {
+      if (el.clientWidth > 0 && el.scrollWidth > el.clientWidth + 1) {
+        const what = el.tagName.toLowerCase() + (el.closest("div.cell_input") ? " (code)" : " (output)");
+        result.overflow.push({cell: label(cell), what, scroll: el.scrollWidth, client: el.clientWidth});
+      }
+    });
+    cell.querySelectorAll("div.cell_output").forEach(out => {
+      result.outputs.push({cell: label(cell), text: out.textContent});
+    });
+    cell.querySelectorAll("div.cell_output .traceback, div.cell_output .output.stderr, div.cell_output .stderr")
+      .forEach(tb => {
+        const text = tb.textContent.replace(/\n+$/, "");
+        const isError = tb.classList.contains("traceback")
+          || /Traceback \(most recent call last\)|^\w+Error\b/m.test(text);
+        if (isError) result.tracebacks.push({cell: label(cell), lines: text.split("\n").length,
+                                             first: text.split("\n").slice(0, 3).join(" / ")});
+      });
+  });
+  // tables and other wide blocks outside cells (markdown tables, glued tables)
+  article.querySelectorAll("table, pre").forEach(el => {
+    if (el.closest("div.cell")) return;
+    const box = el.parentElement;
+    if (box && box.clientWidth > 0 && box.scrollWidth > box.clientWidth + 1) {
+      result.overflow.push({cell: "outside cells", what: el.tagName.toLowerCase() + " in " + box.className,
+                            scroll: box.scrollWidth, client: box.clientWidth});
+    }
+  });
+  return result;
+}"""
+
+
+@pytest.fixture(scope="session")
+def inspect(browser, site):
+    """``inspect(edition, page)``: what COLLECT reads from the page (opened once per session and edition)."""
+
+    @functools.lru_cache(maxsize=None)
+    def run(edition: str, page: str) -> dict:
+        tab = browser.new_page(viewport={"width": 1280, "height": 900})
+        try:
+            tab.route("**/*", lambda r: r.continue_() if r.request.url.startswith(site) else r.fulfill(body=""))
+            tab.goto(f"{site}{edition}/{page}.html", wait_until="load")
+            tab.wait_for_load_state("networkidle")
+            return tab.evaluate(COLLECT)
+        finally:
+            tab.close()
+
+    return run
+
+
+def where(edition: str, page: str) -> str:
+    return f"{edition}/{page}"
+
+
+@pytest.mark.parametrize("page", pages())
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_nothing_wider_than_its_column(inspect, edition, page):
+    found = inspect(edition, page)["overflow"]
+    wide = [o for o in found if (page, o["what"]) not in OVERFLOW_ALLOWED]
+    assert not wide, f"{where(edition, page)}: wider than the column at 1280 px:\n" + "\n".join(
+        f"  {o['cell']}: {o['what']} {o['scroll']} px in {o['client']} px" for o in wide
+    )
+
+
+def noise_in(text: str) -> list[tuple[str, str]]:
+    """(kind, snippet) for each piece of machine noise in an output's text."""
+    found = []
+    for kind, pattern in NOISE.items():
+        for match in pattern.finditer(text):
+            start = max(match.start() - 25, 0)
+            found.append((kind, " ".join(text[start : match.end() + 25].split())))
+    return found
+
+
+@pytest.mark.parametrize("page", chapters())
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_no_machine_noise_in_outputs(inspect, edition, page):
+    problems = [
+        f"  {out['cell']}: {kind}: {snippet!r}"
+        for out in inspect(edition, page)["outputs"]
+        for kind, snippet in noise_in(out["text"])
+    ]
+    assert not problems, f"{where(edition, page)}: machine noise in outputs:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("page", chapters())
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_tracebacks_are_short(inspect, edition, page):
+    long = [t for t in inspect(edition, page)["tracebacks"] if t["lines"] > MAX_TRACEBACK_LINES]
+    assert not long, f"{where(edition, page)}: error outputs over {MAX_TRACEBACK_LINES} lines:\n" + "\n".join(
+        f"  {t['cell']}: {t['lines']} lines: {t['first'][:100]!r}" for t in long
+    )
+
+
+@pytest.mark.parametrize("page", chapters())
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_solutions_hidden_until_one_click(browser, site, inspect, edition, page):
+    data = inspect(edition, page)
+    problems = [f"  {s['cell']}: visible before any click: {s['visible']}" for s in data["solutions"] if s["visible"]]
+    problems += [
+        f"  {s['cell']}: {s['toggles']} toggles (one click must show it)"
+        for s in data["solutions"]
+        if s["toggles"] != 1
+    ]
+    problems += [
+        f"  dropdown {d['title']!r}: " + ("not a dropdown" if not d["dropdown"] else "its text shows before a click")
+        for d in data["dropdowns"]
+        if not d["dropdown"] or d["visible"]
+    ]
+    if not problems and (data["solutions"] or data["dropdowns"]):
+        problems += _one_click_shows_each(browser, site, edition, page)
+    assert not problems, f"{where(edition, page)}: solutions:\n" + "\n".join(problems)
+
+
+def _one_click_shows_each(browser, site, edition: str, page: str) -> list[str]:
+    """Click each solution's toggle once: its code and output (or the dropdown's text) must then be visible."""
+    tab = browser.new_page(viewport={"width": 1280, "height": 900})
+    problems = []
+    try:
+        tab.route("**/*", lambda r: r.continue_() if r.request.url.startswith(site) else r.fulfill(body=""))
+        tab.goto(f"{site}{edition}/{page}.html", wait_until="load")
+        tab.wait_for_load_state("networkidle")
+        cells = tab.locator("article.bd-article div.cell.tag_solution")
+        for i in range(cells.count()):
+            cell = cells.nth(i)
+            cell.locator("details > summary").first.click()
+            parts = cell.locator("div.cell_input, div.cell_output")
+            hidden = [j for j in range(parts.count()) if not parts.nth(j).is_visible()]
+            if hidden:
+                problems.append(f"  solution cell {i}: still hidden after one click")
+        boxes = tab.locator("article.bd-article div.admonition.dropdown")
+        for i in range(boxes.count()):
+            box = boxes.nth(i)
+            title = box.locator(".admonition-title").first
+            if not SOLUTION_TITLE.match(title.inner_text()):
+                continue
+            title.click()
+            body = box.locator(":scope > :not(.admonition-title)")
+            if body.count() and not body.first.is_visible():
+                problems.append(f"  dropdown {title.inner_text()!r}: still hidden after one click")
+    finally:
+        tab.close()
+    return problems
+
+
+FIGURES_JS = r"""() => Array.from(document.querySelectorAll("article.bd-article figure.bookfig")).map(f => {
+  const img = f.querySelector("img");
+  return {id: f.id || (f.querySelector("[id]") || {}).id || "", src: img ? img.getAttribute("src") : null,
+          alt: img ? (img.getAttribute("alt") || "") : "", loaded: !!img && img.complete && img.naturalWidth > 0};
+})"""
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_figures_load_say_what_they_show_and_are_screenshot(browser, site, edition):
+    """Every {bookfig} figure of every chapter, light and dark theme: its image loads, its alt text describes it (not a
+    file name or hash; Chinese in the zh edition, where the SVG's own text is Chinese too); each is screenshot."""
+    start = time.perf_counter()
+    problems, shots = [], 0
+    out = SCREENSHOTS / "figures"
+    out.mkdir(parents=True, exist_ok=True)
+    tab = browser.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        tab.route("**/*", lambda r: r.continue_() if r.request.url.startswith(site) else r.fulfill(body=""))
+        for page in chapters():
+            url = f"{site}{edition}/{page}.html"
+            for theme in ("light", "dark"):
+                tab.goto(url, wait_until="load")
+                tab.wait_for_load_state("networkidle")
+                tab.evaluate(f"() => {{ document.documentElement.dataset.theme = '{theme}'; }}")
+                figures = tab.evaluate(FIGURES_JS)
+                for n, fig in enumerate(figures):
+                    name = fig["id"] or f"figure-{n}"
+                    here = f"{edition}/{page} {name} ({theme})"
+                    if not fig["loaded"]:
+                        problems.append(f"{here}: the image {fig['src']} did not load")
+                        continue
+                    if theme == "light":
+                        problems += _alt_and_svg_problems(tab, url, fig, here, edition)
+                    path = out / f"{edition}_{theme}_{page.replace('/', '_')}_{name}.png"
+                    tab.locator("article.bd-article figure.bookfig").nth(n).screenshot(path=str(path))
+                    shots += 1
+    finally:
+        tab.close()
+    seconds = time.perf_counter() - start
+    print(f"{edition}: {shots} figure screenshots in {seconds:.1f} s under {out.relative_to(ROOT)}")
+    assert not problems, "\n".join(problems)
+
+
+def _alt_and_svg_problems(tab, url: str, fig: dict, here: str, edition: str) -> list[str]:
+    problems = []
+    alt = fig["alt"].strip()
+    if FILE_LIKE_ALT.search(alt) or len(alt) < 12:
+        problems.append(f"{here}: alt text {alt!r} does not say what the picture shows")
+    if edition != "en":
+        if not CJK.search(alt):
+            problems.append(f"{here}: alt text {alt!r} is not Chinese")
+        src = fig["src"] or ""
+        if src.endswith(".svg"):
+            svg = tab.request.get(urljoin(url, src)).text()
+            texts = " ".join(re.findall(r"<text\b[^>]*>(.*?)</text>", svg, re.S)) or svg
+            if not CJK.search(texts):
+                problems.append(f"{here}: the SVG {src} has no Chinese text")
+    return problems
