@@ -26,7 +26,10 @@ LIBRARIES = ("transformers", "tokenizers", "huggingface_hub", "datasets", "torch
 
 
 def go_offline() -> list[str]:
-    """Set the offline switches (before transformers is imported, or patched in if it already was)."""
+    """Set the offline switches (before transformers is imported, or patched in if it already was).
+
+    Defined in chapter 1 (``book/01_installation_and_caching.ipynb``, "Offline mode: the switches then and now").
+    """
     return set_offline(True)
 
 
@@ -41,7 +44,10 @@ def go_online() -> list[str]:
 
 def set_offline(on: bool) -> list[str]:
     """Turn offline mode on or off: the environment variables for libraries imported later, and the constants that
-    ``huggingface_hub`` and ``datasets`` read from them at import time (patched when already imported)."""
+    ``huggingface_hub`` and ``datasets`` read from them at import time (patched when already imported).
+
+    Used by the helpers of chapter 1 (``book/01_installation_and_caching.ipynb``, "Setting up a chapter").
+    """
     for var in OFFLINE_VARS:
         if on:
             os.environ[var] = "1"
@@ -61,7 +67,10 @@ def set_offline(on: bool) -> list[str]:
 
 
 def seed_everything(seed: int = 0) -> None:
-    """Seed Python's, NumPy's and PyTorch's random generators (CPU and CUDA)."""
+    """Seed Python's, NumPy's and PyTorch's random generators (CPU and CUDA).
+
+    Defined in chapter 10 (``book/10_finetune_pytorch.ipynb``, "A classification head: BertForSequenceClassification").
+    """
     random.seed(seed)
     os.environ["PYTHONHASHSEED"] = str(seed)
     import numpy as np
@@ -76,6 +85,8 @@ def set_threads() -> int | None:
 
     ``make test`` runs two notebooks at once on two cores and sets it to 1: two processes with two threads each
     oversubscribe the cores and run several times slower than with one thread each.
+
+    Used by the helpers of chapter 1 (``book/01_installation_and_caching.ipynb``, "Setting up a chapter").
     """
     value = os.environ.get("HFBOOK_THREADS", "").strip()
     if not value:
@@ -89,14 +100,20 @@ def set_threads() -> int | None:
 
 
 def pick_device() -> str:
-    """``"cuda"`` when a GPU is usable, else ``"cpu"``."""
+    """``"cuda"`` when a GPU is usable, else ``"cpu"``.
+
+    Used by the helpers of chapter 1 (``book/01_installation_and_caching.ipynb``, "Setting up a chapter").
+    """
     import torch
 
     return "cuda" if torch.cuda.is_available() else "cpu"
 
 
 def quiet_logs() -> None:
-    """Keep library chatter (not errors) and the libraries' own progress bars out of the book."""
+    """Keep library chatter (not errors) and the libraries' own progress bars out of the book.
+
+    Used by the helpers of chapter 1 (``book/01_installation_and_caching.ipynb``, "Setting up a chapter").
+    """
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     warnings.filterwarnings("ignore", category=FutureWarning)
     import datasets
@@ -112,7 +129,10 @@ def quiet_logs() -> None:
 
 def text_progress_bars() -> bool:
     """In a non-interactive run (``HFBOOK_EXECUTING=1``: nbmake, the book build) make ``tqdm.auto`` print plain
-    text bars to stderr instead of Jupyter widgets, which a static HTML page cannot show. Returns True if it did."""
+    text bars to stderr instead of Jupyter widgets, which a static HTML page cannot show. Returns True if it did.
+
+    Used by the helpers of chapter 1 (``book/01_installation_and_caching.ipynb``, "Setting up a chapter").
+    """
     if os.environ.get("HFBOOK_EXECUTING") != "1":
         return False
     import tqdm.auto
@@ -123,6 +143,7 @@ def text_progress_bars() -> bool:
 
 
 def plot_style() -> None:
+    """Used by the helpers of chapter 1 (``book/01_installation_and_caching.ipynb``, "Setting up a chapter")."""
     import matplotlib
     import matplotlib.pyplot as plt
 
@@ -175,7 +196,10 @@ def short_tracebacks() -> bool:
 
 def summary_line(facts: dict) -> str:
     """The one line ``setup_chapter()`` prints, from its facts: e.g.
-    ``transformers 5.24.0 · cpu · 1 torch thread · offline, local zoo · seed 0``."""
+    ``transformers 5.24.0 · cpu · 1 torch thread · offline, local zoo · seed 0``.
+
+    Used by the helpers of chapter 1 (``book/01_installation_and_caching.ipynb``, "Setting up a chapter").
+    """
     device = facts["device"]
     if facts.get("gpu"):
         device = f"{device} ({facts['gpu']})"
@@ -196,6 +220,8 @@ def setup_chapter(chapter: str | None = None, seed: int = 0, quiet: bool = True)
 
     ``chapter`` (the notebook's name, e.g. ``"03_tokenizers"``) also builds the zoo entries that chapter uses
     when they are missing (``helpers/chapters.py`` lists them), with a progress bar and the minutes it expects.
+
+    Defined in chapter 1 (``book/01_installation_and_caching.ipynb``, "Setting up a chapter").
     """
     hub = hub_mode()
     notes = [] if hub else go_offline()
@@ -229,7 +255,10 @@ def setup_chapter(chapter: str | None = None, seed: int = 0, quiet: bool = True)
 
 
 class ChapterSetup(dict):
-    """What ``setup_chapter()`` did (device, threads, seed, hub, versions, ...): a dict that Jupyter does not echo."""
+    """What ``setup_chapter()`` did (device, threads, seed, hub, versions, ...): a dict that Jupyter does not echo.
+
+    Used by the helpers of chapter 1 (``book/01_installation_and_caching.ipynb``, "Setting up a chapter").
+    """
 
     def _ipython_display_(self) -> None:  # the printed summary already said it all
         pass
