@@ -14,18 +14,10 @@ import time
 from urllib.parse import urljoin
 
 import pytest
-from browser_support import EDITIONS, ROOT, SCREENSHOTS, chapters, pages
+from browser_support import EDITIONS, ROOT, SCREENSHOTS, chapters, noise_in, pages
 
 # Outputs, tables and code wider than the column: (page, what) pairs allowed to scroll sideways, with the reason.
 OVERFLOW_ALLOWED: dict[tuple[str, str], str] = {}
-# What a rendered output must not show: the machine it was built on.
-NOISE = {
-    "a temporary path": re.compile(r"/tmp/|/var/folders/|/private/var/"),
-    "a home folder": re.compile(r"(?<![\w.])/(?:root|home/\w+)(?:/|\b)"),
-    "a virtual environment or site-packages path": re.compile(r"site-packages|dist-packages|/\.?venv/"),
-    "a process id": re.compile(r"\bpids?\b", re.IGNORECASE),
-    "a local server's port": re.compile(r"\b(?:127\.0\.0\.1|localhost|0\.0\.0\.0):\d{2,5}\b"),
-}
 MAX_TRACEBACK_LINES = 15
 SOLUTION_TITLE = re.compile(r"^\s*(?:solution|答案|解答|参考答案)", re.IGNORECASE)
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -40,7 +32,11 @@ COLLECT = r"""() => {
   };
   const cells = Array.from(article.querySelectorAll("div.cell"));
   const label = (cell) => `cell ${cells.indexOf(cell)} (${JSON.stringify(firstLine(cell))})`;
-  const shown = (el) => el.checkVisibility ? el.checkVisibility() : el.getClientRects().length > 0;
+  // sphinx-togglebutton hides a dropdown's text with visibility, opacity and zero height; <details> with display
+  const shown = (el) => {
+    const box = el.getBoundingClientRect();
+    return el.checkVisibility({visibilityProperty: true, opacityProperty: true}) && box.height > 0 && box.width > 0;
+  };
   const result = {cells: cells.length, overflow: [], outputs: [], tracebacks: [], solutions: [], dropdowns: []};
 
   // what is hidden before any click
@@ -126,16 +122,6 @@ def test_nothing_wider_than_its_column(inspect, edition, page):
     assert not wide, f"{where(edition, page)}: wider than the column at 1280 px:\n" + "\n".join(
         f"  {o['cell']}: {o['what']} {o['scroll']} px in {o['client']} px" for o in wide
     )
-
-
-def noise_in(text: str) -> list[tuple[str, str]]:
-    """(kind, snippet) for each piece of machine noise in an output's text."""
-    found = []
-    for kind, pattern in NOISE.items():
-        for match in pattern.finditer(text):
-            start = max(match.start() - 25, 0)
-            found.append((kind, " ".join(text[start : match.end() + 25].split())))
-    return found
 
 
 @pytest.mark.parametrize("page", chapters())
@@ -267,3 +253,42 @@ def _alt_and_svg_problems(tab, url: str, fig: dict, here: str, edition: str) -> 
             if not CJK.search(texts):
                 problems.append(f"{here}: the SVG {src} has no Chinese text")
     return problems
+
+
+SYNTHETIC = """<html><head><style>
+.admonition.toggle-hidden .admonition-title ~ * {height: 0; margin: 0; opacity: 0; visibility: hidden; display: block}
+pre {font: 13px monospace; overflow-x: auto}
+</style></head><body><article class="bd-article" style="width: 600px">
+<div class="cell"><div class="cell_input"><pre>x = 1</pre></div>
+  <div class="cell_output"><div class="output stream"><pre>WIDE</pre></div></div></div>
+<div class="cell tag_solution"><div class="cell_input"><pre># Solution 1</pre></div>
+  <div class="cell_output"><pre>in plain sight</pre></div></div>
+<div class="cell tag_solution"><details class="hide above-input"><summary>Show solution 2</summary>
+  <div class="cell_input"><pre># Solution 2</pre></div><div class="cell_output"><pre>two</pre></div></details></div>
+<div class="cell"><div class="cell_input"><pre>raise ValueError</pre></div>
+  <div class="cell_output"><div class="output traceback"><pre>TRACEBACK</pre></div></div></div>
+<div class="admonition dropdown toggle-hidden"><p class="admonition-title">Solution 3</p><p>hidden</p></div>
+<div class="admonition dropdown"><p class="admonition-title">Solution 4</p><p>open</p></div>
+<div class="cell"><div class="cell_input"><pre>print(path)</pre></div>
+  <div class="cell_output"><pre>saved to /tmp/hub-repos-x1</pre></div></div>
+</article></body></html>""".replace("WIDE", "x" * 200).replace("TRACEBACK", "\n".join(f"line {i}" for i in range(20)))
+
+
+def test_the_checks_on_a_synthetic_page(browser):
+    """What COLLECT reads, on a page built to break each rule once (and keep it once)."""
+    tab = browser.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        tab.set_content(SYNTHETIC)
+        found = tab.evaluate(COLLECT)
+    finally:
+        tab.close()
+    assert found["cells"] == 5
+    # the pre scrolls inside its box (as the theme's do); the boxes around it keep their width
+    assert [(o["cell"], o["what"]) for o in found["overflow"]] == [('cell 0 ("x = 1")', "pre (output)")]
+    solutions = {s["cell"]: (s["visible"], s["toggles"]) for s in found["solutions"]}
+    assert solutions['cell 1 ("# Solution 1")'] == (["cell_input", "cell_output"], 0)
+    assert solutions['cell 2 ("# Solution 2")'] == ([], 1)
+    assert [(d["title"], d["visible"]) for d in found["dropdowns"]] == [("Solution 3", 0), ("Solution 4", 1)]
+    assert [(t["cell"], t["lines"]) for t in found["tracebacks"]] == [('cell 3 ("raise ValueError")', 20)]
+    noisy = [out["cell"] for out in found["outputs"] if noise_in(out["text"])]
+    assert noisy == ['cell 4 ("print(path)")']
