@@ -195,10 +195,11 @@ def _one_click_shows_each(browser, site, edition: str, page: str) -> list[str]:
     return problems
 
 
-FIGURES_JS = r"""() => Array.from(document.querySelectorAll("article.bd-article figure.bookfig")).map(f => {
-  const img = f.querySelector("img");
-  return {id: f.id || (f.querySelector("[id]") || {}).id || "", src: img ? img.getAttribute("src") : null,
-          alt: img ? (img.getAttribute("alt") || "") : "", loaded: !!img && img.complete && img.naturalWidth > 0};
+# {bookfig} is myst-nb's glue:figure: the class "bookfig" on the <img>, the :name: as the <figure>'s id
+FIGURES_JS = r"""() => Array.from(document.querySelectorAll("article.bd-article img.bookfig")).map(img => {
+  const f = img.closest("figure") || img;
+  return {id: f.id || "", src: img.getAttribute("src"), alt: img.getAttribute("alt") || "",
+          loaded: img.complete && img.naturalWidth > 0};
 })"""
 
 
@@ -229,7 +230,7 @@ def test_figures_load_say_what_they_show_and_are_screenshot(browser, site, editi
                     if theme == "light":
                         problems += _alt_and_svg_problems(tab, url, fig, here, edition)
                     path = out / f"{edition}_{theme}_{page.replace('/', '_')}_{name}.png"
-                    tab.locator("article.bd-article figure.bookfig").nth(n).screenshot(path=str(path))
+                    tab.locator("article.bd-article figure:has(img.bookfig)").nth(n).screenshot(path=str(path))
                     shots += 1
     finally:
         tab.close()
