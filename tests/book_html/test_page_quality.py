@@ -195,9 +195,9 @@ def _one_click_shows_each(browser, site, edition: str, page: str) -> list[str]:
     return problems
 
 
-# {bookfig} is myst-nb's glue:figure: the class "bookfig" on the <img>, the :name: as the <figure>'s id
-FIGURES_JS = r"""() => Array.from(document.querySelectorAll("article.bd-article img.bookfig")).map(img => {
-  const f = img.closest("figure") || img;
+# {bookfig} is myst-nb's glue:figure: a <figure> (its :name: as id) holding the drawing's <img>
+FIGURES_JS = r"""() => Array.from(document.querySelectorAll("article.bd-article figure img")).map(img => {
+  const f = img.closest("figure");
   return {id: f.id || "", src: img.getAttribute("src"), alt: img.getAttribute("alt") || "",
           loaded: img.complete && img.naturalWidth > 0};
 })"""
@@ -215,28 +215,36 @@ def test_figures_load_say_what_they_show_and_are_screenshot(browser, site, editi
     try:
         tab.route("**/*", lambda r: r.continue_() if r.request.url.startswith(site) else r.fulfill(body=""))
         for page in chapters():
-            url = f"{site}{edition}/{page}.html"
-            for theme in ("light", "dark"):
-                tab.goto(url, wait_until="load")
-                tab.wait_for_load_state("networkidle")
-                tab.evaluate(f"() => {{ document.documentElement.dataset.theme = '{theme}'; }}")
-                figures = tab.evaluate(FIGURES_JS)
-                for n, fig in enumerate(figures):
-                    name = fig["id"] or f"figure-{n}"
-                    here = f"{edition}/{page} {name} ({theme})"
-                    if not fig["loaded"]:
-                        problems.append(f"{here}: the image {fig['src']} did not load")
-                        continue
-                    if theme == "light":
-                        problems += _alt_and_svg_problems(tab, url, fig, here, edition)
-                    path = out / f"{edition}_{theme}_{page.replace('/', '_')}_{name}.png"
-                    tab.locator("article.bd-article figure:has(img.bookfig)").nth(n).screenshot(path=str(path))
-                    shots += 1
+            found, n = figure_problems(tab, f"{site}{edition}/{page}.html", edition, page, out)
+            problems += found
+            shots += n
     finally:
         tab.close()
     seconds = time.perf_counter() - start
     print(f"{edition}: {shots} figure screenshots in {seconds:.1f} s under {out.relative_to(ROOT)}")
     assert not problems, "\n".join(problems)
+
+
+def figure_problems(tab, url: str, edition: str, page: str, out) -> tuple[list[str], int]:
+    """Open ``url`` in the light and the dark theme; check each {bookfig} figure and screenshot it into ``out``.
+    Returns the problems and the number of screenshots."""
+    problems, shots = [], 0
+    for theme in ("light", "dark"):
+        tab.goto(url, wait_until="load")
+        tab.wait_for_load_state("networkidle")
+        tab.evaluate(f"() => {{ document.documentElement.dataset.theme = '{theme}'; }}")
+        for n, fig in enumerate(tab.evaluate(FIGURES_JS)):
+            name = fig["id"] or f"figure-{n}"
+            here = f"{edition}/{page} {name} ({theme})"
+            if not fig["loaded"]:
+                problems.append(f"{here}: the image {fig['src']} did not load")
+                continue
+            if theme == "light":
+                problems += _alt_and_svg_problems(tab, url, fig, here, edition)
+            path = out / f"{edition}_{theme}_{page.replace('/', '_')}_{name}.png"
+            tab.locator("article.bd-article figure:has(img)").nth(n).screenshot(path=str(path))
+            shots += 1
+    return problems, shots
 
 
 def _alt_and_svg_problems(tab, url: str, fig: dict, here: str, edition: str) -> list[str]:
@@ -293,3 +301,79 @@ def test_the_checks_on_a_synthetic_page(browser):
     assert [(t["cell"], t["lines"]) for t in found["tracebacks"]] == [('cell 3 ("raise ValueError")', 20)]
     noisy = [out["cell"] for out in found["outputs"] if noise_in(out["text"])]
     assert noisy == ['cell 4 ("print(path)")']
+
+
+def test_figure_checks_on_a_small_built_book(browser, tmp_path):
+    """A one-page book with chapter 1's figure, executed and built in both languages as ``make book`` builds it
+    ({bookfig}, helpers.figures): the figure check finds the figure, passes it, and screenshots it twice."""
+    import http.server
+    import json
+    import shutil
+    import threading
+
+    import nbformat
+    from nbclient import NotebookClient
+    from sphinx.application import Sphinx
+
+    src = tmp_path / "src"
+    src.mkdir()
+    cells = [
+        nbformat.v4.new_markdown_cell("# Figures"),
+        nbformat.v4.new_code_cell(
+            "from helpers import concepts, figures\n_ = figures.show('ch01-main-classes', concepts.draw_main_classes,"
+            " alt='Configuration, model and tokenizer loaded from one checkpoint folder; pipeline and Trainer above"
+            " them')"
+        ),
+        nbformat.v4.new_markdown_cell(
+            "```{bookfig} ch01-main-classes\n:name: fig-main\n\nThe three main classes.\n```"
+        ),
+    ]
+    nb = nbformat.v4.new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3", "display_name": "Python 3"}})
+    NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(ROOT)}}).execute(
+        env={**__import__("os").environ, "HFBOOK_EXECUTING": "1"}
+    )
+    (src / "index.ipynb").write_text(json.dumps(nb))
+    (src / "conf.py").write_text(
+        f"import sys\nsys.path.insert(0, {str(ROOT / 'book' / '_ext')!r})\n"
+        "extensions = ['myst_nb', 'bookfig']\nnb_execution_mode = 'off'\nnumfig = True\n"
+    )
+    site = tmp_path / "site"
+    for lang, folder in (("en", "en"), ("zh_CN", "zh_CN")):
+        Sphinx(
+            str(src),
+            str(src),
+            str(site / folder),
+            str(tmp_path / f"doctrees-{lang}"),
+            "html",
+            confoverrides={"language": lang},
+            status=None,
+            warning=None,
+            freshenv=True,
+        ).build()
+        # the test page has no theme article: wrap the body so the selectors match
+        page = site / folder / "index.html"
+        page.write_text(
+            page.read_text()
+            .replace('<div class="body" role="main">', '<div class="body" role="main"><article class="bd-article">')
+            .replace('<div class="sphinxsidebar"', '</article><div class="sphinxsidebar"')
+        )
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), lambda *a: Quiet(*a, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    out = tmp_path / "shots"
+    out.mkdir()
+    tab = browser.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        for edition in EDITIONS:
+            problems, shots = figure_problems(tab, f"{base}{edition}/index.html", edition, "index", out)
+            assert problems == [] and shots == 2, (edition, problems, shots)
+        assert len(list(out.glob("*.png"))) == 4
+    finally:
+        tab.close()
+        server.shutdown()
+        shutil.rmtree(site)
