@@ -54,7 +54,7 @@ def use_endpoint(endpoint: str) -> str:
     in a running process this sets the variable and patches those constants, the way
     :func:`helpers.setup.go_offline` does for ``HF_HUB_OFFLINE``.
 
-    Defined in chapter 1 (``book/01_installation_and_caching.ipynb``, "HF_ENDPOINT and mirrors").
+    Defined in chapter 1 (``book/01_installation_and_caching.ipynb``, "Where models are cached").
     """
     endpoint = endpoint.rstrip("/")
     os.environ["HF_ENDPOINT"] = endpoint
