@@ -84,7 +84,10 @@ COLLECT = r"""() => {
     if (el.closest("div.cell")) return;
     const box = el.parentElement;
     if (box && box.clientWidth > 0 && box.scrollWidth > box.clientWidth + 1) {
-      result.overflow.push({cell: "outside cells", what: el.tagName.toLowerCase() + " in " + box.className,
+      const section = el.closest("section");
+      const heading = section && section.querySelector("h1, h2, h3, h4");
+      const where = heading ? `under "${heading.textContent.replace(/[#¶]/g, "").trim()}"` : "outside cells";
+      result.overflow.push({cell: where, what: el.tagName.toLowerCase() + " in " + box.className,
                             scroll: box.scrollWidth, client: box.clientWidth});
     }
   });
