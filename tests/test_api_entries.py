@@ -86,3 +86,28 @@ def test_every_entry_says_where_the_book_introduces_it(path):
         if kind == "data" and re.match(r"^[^`:]+:\s+\S", first):
             problems.append(f"{name}: the first line {first!r} would render as '**Type:** ...' (no colon there)")
     assert not problems, f"{path.relative_to(ROOT)}:\n  " + "\n  ".join(problems)
+
+
+def test_data_entries_render_and_link_to_their_source(tmp_path):
+    """autodoc + napoleon + viewcode + book/_ext/helpers_api.py on ``helpers.training``: ``NO_DECAY`` reads as its
+    comment says (no "Type:"), and ``RECIPE`` has its [source] link into the module's highlighted code."""
+    from sphinx.application import Sphinx
+
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "conf.py").write_text(
+        f"import sys\nsys.path.insert(0, {str(ROOT / 'book' / '_ext')!r})\nsys.path.insert(0, {str(ROOT)!r})\n"
+        "extensions = ['sphinx.ext.autodoc', 'sphinx.ext.viewcode', 'sphinx.ext.napoleon', 'helpers_api']\n"
+    )
+    (src / "index.rst").write_text("API\n===\n\n.. automodule:: helpers.training\n   :members:\n")
+    out = tmp_path / "html"
+    Sphinx(str(src), str(src), str(out), str(tmp_path / "doctrees"), "html", status=None, warning=None).build()
+    html = (out / "index.html").read_text()
+    for name in ("RECIPE", "NO_DECAY"):
+        entry = html[html.index(f'id="helpers.training.{name}"') :][:1500]
+        assert "viewcode-link" in entry, f"{name}: no [source] link"
+    no_decay = html[html.index('id="helpers.training.NO_DECAY"') :][:1500]
+    assert "Type:" not in re.sub(r"<[^>]+>", "", no_decay)
+    assert 'id="line-' in (out / "_modules" / "helpers" / "training.html").read_text() or (
+        "RECIPE" in (out / "_modules" / "helpers" / "training.html").read_text()
+    )

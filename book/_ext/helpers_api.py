@@ -170,6 +170,18 @@ def find_source_with_data(app, modname: str):
     return analyzer.code, tags
 
 
+def follow_module_data(app, modname: str, fullname: str):
+    """The module of a helpers data entry (a dict or tuple has no
+    ``__module__``, so viewcode would give up on it): its own module when the
+    name is assigned there."""
+    if not modname or not modname.startswith("helpers") or "." in fullname:
+        return None
+    found = find_source_with_data(app, modname)
+    if found and found[1].get(fullname, ("",))[0] == "other":
+        return modname
+    return None
+
+
 def setup(app):
     app.setup_extension("sphinx.ext.autodoc")
     app.connect("builder-inited", use_this_checkout)
@@ -178,4 +190,5 @@ def setup(app):
     app.connect("missing-reference", resolve_helper_names)
     app.setup_extension("sphinx.ext.viewcode")
     app.connect("viewcode-find-source", find_source_with_data)
+    app.connect("viewcode-follow-imported", follow_module_data)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
