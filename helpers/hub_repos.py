@@ -321,7 +321,10 @@ def write_repo(
     """Write the files of folder ``source`` as a git repository at ``repo`` (replacing an older one): one commit
     on ``main`` tagged ``v1``, large files through git-lfs, ``card`` (default: ``source``'s own) as ``README.md``.
     ``files`` maps each path to its file and sha256 (None: hashed here); default: every file under ``source``.
-    Returns the commit hash."""
+    Returns the commit hash.
+
+    Used by the helpers of chapter 1 (``book/01_installation_and_caching.ipynb``, "Where models are cached").
+    """
     if shutil.which("git") is None:
         raise HubRepoError("exporting the zoo needs the `git` program; install it (e.g. `apt-get install git`)")
     source, repo = Path(source), Path(repo)
