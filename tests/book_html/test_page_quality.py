@@ -45,6 +45,9 @@ COLLECT = r"""() => {
     result.solutions.push({cell: label(cell), visible: parts.filter(shown).map(p => p.className),
                            toggles: cell.querySelectorAll("details > summary").length});
   });
+  // a solution cell that lost its tag: code saying "Solution" readable before any click
+  result.untagged = cells.filter(c => !c.classList.contains("tag_solution") && /solution/i.test(firstLine(c)))
+    .filter(c => Array.from(c.querySelectorAll("div.cell_input, div.cell_output")).some(shown)).map(label);
   Array.from(article.querySelectorAll("div.admonition")).forEach((box, i) => {
     const title = box.querySelector(".admonition-title");
     const text = title ? title.textContent.trim() : "";
@@ -156,6 +159,9 @@ def test_solutions_hidden_until_one_click(browser, site, inspect, edition, page)
         f"  {s['cell']}: {s['toggles']} toggles (one click must show it)"
         for s in data["solutions"]
         if s["toggles"] != 1
+    ]
+    problems += [
+        f"  {cell}: solution code without the tag 'solution', visible before any click" for cell in data["untagged"]
     ]
     problems += [
         f"  dropdown {d['title']!r}: " + ("not a dropdown" if not d["dropdown"] else "its text shows before a click")
@@ -280,6 +286,7 @@ pre {font: 13px monospace; overflow-x: auto}
 <div class="cell"><div class="cell_input"><pre>raise ValueError</pre></div>
   <div class="cell_output"><div class="output traceback"><pre>TRACEBACK</pre></div></div></div>
 <div class="admonition dropdown toggle-hidden"><p class="admonition-title">Solution 3</p><p>hidden</p></div>
+<div class="cell"><div class="cell_input"><pre># Solution to exercise 5</pre></div></div>
 <div class="admonition dropdown"><p class="admonition-title">Solution 4</p><p>open</p></div>
 <div class="cell"><div class="cell_input"><pre>print(path)</pre></div>
   <div class="cell_output"><pre>saved to /tmp/hub-repos-x1</pre></div></div>
@@ -294,7 +301,8 @@ def test_the_checks_on_a_synthetic_page(browser):
         found = tab.evaluate(COLLECT)
     finally:
         tab.close()
-    assert found["cells"] == 5
+    assert found["cells"] == 6
+    assert found["untagged"] == ['cell 4 ("# Solution to exercise 5")']
     # the pre scrolls inside its box (as the theme's do); the boxes around it keep their width
     assert [(o["cell"], o["what"]) for o in found["overflow"]] == [('cell 0 ("x = 1")', "pre (output)")]
     solutions = {s["cell"]: (s["visible"], s["toggles"]) for s in found["solutions"]}
@@ -303,7 +311,7 @@ def test_the_checks_on_a_synthetic_page(browser):
     assert [(d["title"], d["visible"]) for d in found["dropdowns"]] == [("Solution 3", 0), ("Solution 4", 1)]
     assert [(t["cell"], t["lines"]) for t in found["tracebacks"]] == [('cell 3 ("raise ValueError")', 20)]
     noisy = [out["cell"] for out in found["outputs"] if noise_in(out["text"])]
-    assert noisy == ['cell 4 ("print(path)")']
+    assert noisy == ['cell 5 ("print(path)")']
 
 
 def test_figure_checks_on_a_small_built_book(browser, tmp_path):
