@@ -85,5 +85,10 @@ def test_notebook_hygiene(nb_path):
 
 def test_intro_credits_the_seed_in_both_languages():
     intro = (ROOT / "book" / "intro.md").read_text(encoding="utf-8")
-    assert "《Huggingface Transformer教程(一)》" in intro and "by lili, written for transformers 4.5.0" in intro
-    assert "本书源自 lili 的中文教程《Huggingface Transformer教程(一)》" in intro
+    section = intro.split("(original-tutorial)=\n## The original tutorial\n", 1)[1].split("\n## ", 1)[0]
+    assert (
+        "《Huggingface Transformer教程(一)》" in section
+        and "by lili, written in 2021 for **transformers 4.5.0**" in section
+    )
+    po = (ROOT / "locale" / "zh_CN" / "LC_MESSAGES" / "book" / "intro.po").read_text(encoding="utf-8")
+    assert "lili 于 2021 年用中文写的博客文章《Huggingface Transformer教程(一)》" in po
