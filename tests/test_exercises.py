@@ -114,7 +114,8 @@ def check_code_solution(cell: dict, expected: int) -> list[str]:
     bad = FORBIDDEN_TAGS & tags(cell)
     if bad:
         problems.append(f"solution {expected} carries {sorted(bad)}: use exactly 'solution' and 'hide-cell'")
-    if not re.search(r"^\s*assert\b", source(cell), re.MULTILINE):
+    # an assert, or helpers.quality.expect (a quality claim the hub-mode twins skip)
+    if not re.search(r"^\s*(assert\b|expect\()", source(cell), re.MULTILINE):
         problems.append(f"solution {expected} (code) asserts nothing: assert what its words claim")
     return problems
 
@@ -258,6 +259,8 @@ def test_code_solution_needs_title_tags_and_an_assert():
     assert any("carries ['hide-input']" in p for p in problems)
     cells[3] = code("# Solution 1\nprint(1)", "solution", "hide-cell")
     assert exercise_problems(cells) == ["cell 3: solution 1 (code) asserts nothing: assert what its words claim"]
+    cells[3] = code("# Solution 1\nexpect(1 < 2, 'one is less')", "solution", "hide-cell")
+    assert exercise_problems(cells) == []
     cells[3] = code_solution(2)
     assert any("'# Solution 2' where solution 1 is expected" in p for p in exercise_problems(cells))
 
