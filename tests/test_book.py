@@ -80,7 +80,11 @@ def test_notebook_hygiene(nb_path):
     assert first_md.startswith("# "), "a notebook starts with its title"
     if nb_path.name[:2].isdigit():
         assert "Exercises" in headings(nb_path), "chapters end with exercises"
-        assert any("class: dropdown" in "".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+        assert any(  # a folded solution: a dropdown admonition or a cell tagged "solution" (hidden, one click)
+            "solution" in c["metadata"].get("tags", [])
+            or (c["cell_type"] == "markdown" and "class: dropdown" in "".join(c["source"]))
+            for c in nb["cells"]
+        )
 
 
 def test_intro_credits_the_seed_in_both_languages():
