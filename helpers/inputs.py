@@ -68,8 +68,12 @@ def draw_padding_sides(tr, right_tokens, right_mask, left_tokens, left_mask, lef
     """
     from .boxes import PALETTE, canvas
 
-    rt, rm, lt, lm = (list(map(str, _plain(right_tokens))), [int(v) for v in _plain(right_mask)],
-                      list(map(str, _plain(left_tokens))), [int(v) for v in _plain(left_mask)])
+    rt, rm, lt, lm = (
+        list(map(str, _plain(right_tokens))),
+        [int(v) for v in _plain(right_mask)],
+        list(map(str, _plain(left_tokens))),
+        [int(v) for v in _plain(left_mask)],
+    )
     from_mask = [int(v) for v in _plain(left_from_mask)]
     n = len(rt)
     if not n or not len(rm) == len(lt) == len(lm) == len(from_mask) == n:
@@ -86,13 +90,28 @@ def draw_padding_sides(tr, right_tokens, right_mask, left_tokens, left_mask, lef
 
     def numbers(y, values, mask, label, family="monospace"):
         for c, (v, m) in enumerate(zip(values, mask)):
-            ax.text(LABEL_UNITS + c + 0.5, y + 0.5, str(v), ha="center", va="center", fontsize=FONT,
-                    color=blue if m else "#888888", weight="bold" if m else "normal")
+            ax.text(
+                LABEL_UNITS + c + 0.5,
+                y + 0.5,
+                str(v),
+                ha="center",
+                va="center",
+                fontsize=FONT,
+                color=blue if m else "#888888",
+                weight="bold" if m else "normal",
+            )
         _label(ax, y, label, family=family)
 
     y = height - 0.9
-    ax.text(0.2, y + 0.4, tr("right padding (the tokenizer's default)"), ha="left", va="center", fontsize=FONT + 1,
-            weight="bold")
+    ax.text(
+        0.2,
+        y + 0.4,
+        tr("right padding (the tokenizer's default)"),
+        ha="left",
+        va="center",
+        fontsize=FONT + 1,
+        weight="bold",
+    )
     y -= h
     for c, (t, m) in enumerate(zip(rt, rm)):
         _cell(ax, LABEL_UNITS + c, y, t, "blue" if m else "grey", h, unit_pt, faded=not m)
@@ -100,8 +119,9 @@ def draw_padding_sides(tr, right_tokens, right_mask, left_tokens, left_mask, lef
     y -= 1.0
     numbers(y, range(n), rm, "position_ids")
     y -= 1.3
-    ax.text(0.2, y + 0.4, tr("left padding (padding_side=\"left\")"), ha="left", va="center", fontsize=FONT + 1,
-            weight="bold")
+    ax.text(
+        0.2, y + 0.4, tr('left padding (padding_side="left")'), ha="left", va="center", fontsize=FONT + 1, weight="bold"
+    )
     y -= h
     for c, (t, m) in enumerate(zip(lt, lm)):
         _cell(ax, LABEL_UNITS + c, y, t, "blue" if m else "grey", h, unit_pt, faded=not m)

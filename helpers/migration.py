@@ -1,4 +1,4 @@
-"""Every API of the 4.5-era original tutorial that moved by transformers 5.24: old line, new line, since when, and a check.
+"""Every API of the 4.5-era original tutorial that moved by transformers 5.24: old line, new line, since when, a check.
 
 Defined in the appendix (``book/appendix_migration.ipynb``, "The table").
 

@@ -11,8 +11,6 @@ drawn again in chapter 4 (``book/04_model_inputs.ipynb``, "Attention mask").
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-
 TABLE_COLUMNS = ["token", "id", "sequence", "word_id", "offsets", "text", "special"]
 
 
@@ -88,7 +86,6 @@ def token_table(tokenizer, text, text_pair=None, **kwargs):
     table = pd.DataFrame(rows, columns=TABLE_COLUMNS)
     # nullable integers: added tokens show <NA> instead of turning the whole column into floats
     return table.astype({"sequence": "Int64", "word_id": "Int64"})
-
 
 
 # --------------------------------------------------------------------------------------------------- pictures
@@ -227,8 +224,16 @@ def draw_pair(tr, tokens, input_ids, token_type_ids):
         _cell(ax, LABEL_UNITS + c, y, tok, colour, h=h, unit_pt=unit_pt)
         upright = not _fits(str(i), unit_pt)
         ax.text(LABEL_UNITS + c + 0.5, 1.5, str(i), ha="center", va="center", fontsize=FONT, rotation=90 * upright)
-        ax.text(LABEL_UNITS + c + 0.5, 0.5, str(t), ha="center", va="center", fontsize=FONT, weight="bold",
-                color=_colours()["blue" if t == 0 else "orange"][0])
+        ax.text(
+            LABEL_UNITS + c + 0.5,
+            0.5,
+            str(t),
+            ha="center",
+            va="center",
+            fontsize=FONT,
+            weight="bold",
+            color=_colours()["blue" if t == 0 else "orange"][0],
+        )
     _row_label(ax, y, tr("tokens"), h=h)
     _row_label(ax, 1.0, "input_ids", family="monospace")
     _row_label(ax, 0.0, "token_type_ids", family="monospace")
@@ -239,8 +244,9 @@ def draw_pair(tr, tokens, input_ids, token_type_ids):
             x0, x1 = LABEL_UNITS + cols[0] + 0.1, LABEL_UNITS + cols[-1] + 0.9
             top = y + h + 0.25
             ax.plot([x0, x0, x1, x1], [top - 0.15, top, top, top - 0.15], color=_colours()[colour][0], lw=1.5)
-            ax.text((x0 + x1) / 2, top + 0.15, name, ha="center", va="bottom", fontsize=FONT,
-                    color=_colours()[colour][0])
+            ax.text(
+                (x0 + x1) / 2, top + 0.15, name, ha="center", va="bottom", fontsize=FONT, color=_colours()[colour][0]
+            )
     return fig
 
 
@@ -267,7 +273,9 @@ def draw_truncation(tr, first, second, kept, max_length: int):
         else:
             a, b = counts
             if not (0 <= a <= len(first) and 0 <= b <= len(second)):
-                raise ValueError(f"{label}: kept {counts} tokens, but the sentences have {len(first)} and {len(second)}")
+                raise ValueError(
+                    f"{label}: kept {counts} tokens, but the sentences have {len(first)} and {len(second)}"
+                )
         cells = [("[CLS]", "grey", False)]
         cells += [(t, "blue", a is not None and i >= a) for i, t in enumerate(first)]
         cells += [("[SEP]", "grey", False)]

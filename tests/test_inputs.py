@@ -18,7 +18,10 @@ LEFT = ["[PAD]", "[PAD]", "[CLS]", "a", "b", "[SEP]"]
 def sides(right_mask=(1, 1, 1, 1, 0, 0), left_mask=(0, 0, 1, 1, 1, 1)):
     from_mask = (torch.tensor(left_mask).cumsum(-1) - 1).clamp(min=0)
     return dict(
-        right_tokens=RIGHT, right_mask=list(right_mask), left_tokens=LEFT, left_mask=list(left_mask),
+        right_tokens=RIGHT,
+        right_mask=list(right_mask),
+        left_tokens=LEFT,
+        left_mask=list(left_mask),
         left_from_mask=from_mask,
     )
 

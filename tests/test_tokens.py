@@ -159,8 +159,10 @@ def test_draw_pair_colours_the_segments_from_the_token_types(cased):
     assert bold == [str(t) for t in enc["token_type_ids"]]  # the token type row
     matplotlib.pyplot.close(fig)
     other = cased("How old?", "I'm 6 years old")
-    assert svg_of(draw_pair, tokens=other.tokens(), input_ids=other["input_ids"],
-                  token_type_ids=other["token_type_ids"]) != svg
+    assert (
+        svg_of(draw_pair, tokens=other.tokens(), input_ids=other["input_ids"], token_type_ids=other["token_type_ids"])
+        != svg
+    )
     zh = svg_of(draw_pair, "zh_CN", **data)
     assert "句子 A" in zh and "sentence A" not in zh
     with pytest.raises(ValueError, match="one entry per token"):
