@@ -50,6 +50,7 @@ def print_wrapped(value, width: int = WIDTH, label: str | None = None) -> None:
         print(body)
     elif "\n" not in body and len(label) + 1 + len(body) <= width:
         print(f"{label} {body}")
-    else:
-        print(label)
-        print(textwrap.indent(body, "  ") if not isinstance(value, str) else body)
+    elif isinstance(value, str):
+        print(f"{label}\n{body}")
+    else:  # the items indented under the label, the indent counted in the width
+        print(f"{label}\n{wrap_items(value, width=width, indent='  ')}")
