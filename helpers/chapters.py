@@ -35,7 +35,7 @@ CHAPTERS: dict[str, Chapter] = {
             ("minilm", "bert-base-cased-tokenizer", "sentences", "smollm2"),
             lists_the_zoo=True,
         ),
-        Chapter("02_pipelines", ("sentiment",)),
+        Chapter("02_pipelines", ("sentiment", "sentences")),
         Chapter("02b_the_model", ("minilm", "sentiment")),
         Chapter(
             "03_tokenizers",

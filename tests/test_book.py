@@ -80,7 +80,13 @@ def test_notebook_hygiene(nb_path):
     assert first_md.startswith("# "), "a notebook starts with its title"
     if nb_path.name[:2].isdigit():
         assert "Exercises" in headings(nb_path), "chapters end with exercises"
-        assert any("class: dropdown" in "".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+        folded = [  # a solution: a dropdown admonition, or a code cell tagged "solution" (hidden behind one click)
+            c
+            for c in nb["cells"]
+            if (c["cell_type"] == "markdown" and "class: dropdown" in "".join(c["source"]))
+            or (c["cell_type"] == "code" and "solution" in c.get("metadata", {}).get("tags", []))
+        ]
+        assert folded, "chapters fold their solutions"
 
 
 def test_intro_credits_the_seed_in_both_languages():
