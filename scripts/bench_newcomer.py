@@ -120,7 +120,12 @@ def install(venv: Path, row, kernel_pin: str) -> tuple[float, float, Path, int]:
     shutil.copytree(ROOT / "helpers", src / "helpers", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy2(ROOT / "pyproject.toml", src / "pyproject.toml")
     target = f"{src}[{','.join(row.extras)}]" if row.extras else str(src)
-    subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", target], check=True)
+    # at the lock's versions (requirements.txt as constraints), the ones the book is tested and timed with
+    constraints = ["-c", str(ROOT / "requirements.txt")]
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *constraints, target],
+        check=True,
+    )
     install_s = time.perf_counter() - start
     site = next((venv / "lib").glob("python3*/site-packages"))
     chapter_bytes = du(site)

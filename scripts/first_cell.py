@@ -1,5 +1,7 @@
 """Write (or check) the first code cell of every chapter from helpers/chapters.py: on Colab it installs this package
-with the chapter's extras, then ``setup_chapter("<notebook>")`` builds the chapter's zoo entries if missing.
+with the chapter's extras (pyproject.toml declares ranges, so pip keeps what the runtime already has in range:
+Colab's CUDA torch and its numpy stay), then ``setup_chapter("<notebook>")`` builds the chapter's zoo entries if
+missing.
 
 ``python scripts/first_cell.py`` rewrites that one cell in every notebook of book/ (nothing else);
 ``--check`` fails if one differs. tests/test_chapters.py runs the check.
@@ -24,6 +26,7 @@ def first_cell_source(notebook: str) -> str:
         "import sys\n\n"
         'if "google.colab" in sys.modules:  # on Colab: install what this chapter needs\n'
         f'    repo = "{REPO}@main"  # a fork: see the README\n'
+        "    # the package's ranges keep the runtime's torch, numpy and pandas\n"
         f'    !pip install -q "hfbook-helpers{extras} @ git+https://github.com/{{repo}}"\n'
         "from helpers import setup_chapter\n\n"
         "# also builds the zoo entries this chapter uses, if missing\n"

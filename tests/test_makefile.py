@@ -37,7 +37,7 @@ def test_book_needs_no_root_and_no_browser():
 
 
 def test_test_runs_unit_notebooks_book_then_the_browser_check_once_each():
-    assert re.search(r"^test: lint unit notebooks book check-html$", MAKEFILE, re.M)
+    assert re.search(r"^test: lint unit notebooks hub-notebooks book pdf check-html$", MAKEFILE, re.M)
     commands = dry_run("test")
     steps = [
         line for line in commands.splitlines() if "pytest" in line or "jupyter-book" in line or "browser_deps" in line
@@ -51,8 +51,18 @@ def test_test_runs_unit_notebooks_book_then_the_browser_check_once_each():
         "tests/book_html" in steps[-1],
     ] == [True] * 6
     # each edition built once, from the notebooks executed once
-    assert commands.count("jupyter-book build") == 2 and commands.count("stage_book.py prepare _site --all") == 1
+    assert commands.count("jupyter-book build") == 2 and "--all" not in commands
     assert "assemble_site.py _build" in commands
+
+
+def test_notebooks_executes_what_book_would_with_the_same_freshness_key():
+    """`make test` right after `make book` executes no notebook whose inputs are unchanged: `notebooks` stages and
+    executes exactly like `book` (stage_book.py's key decides), and `ALL=1` executes every one again."""
+    notebooks = dry_run("notebooks").splitlines()
+    assert notebooks == dry_run("book").splitlines()[:3]
+    assert notebooks[0].endswith("stage_book.py prepare _site")
+    assert notebooks[1].startswith("if [ -s _site/to-execute.txt ]; then") and "--nbmake" in notebooks[1]
+    assert dry_run("notebooks", "ALL=1").splitlines()[0].endswith("stage_book.py prepare _site --all")
 
 
 def test_unit_tests_run_with_an_empty_home_and_the_zoo_in_hfbook_home():
@@ -71,7 +81,7 @@ def test_browser_packages_are_installed_only_as_root(tmp_path):
     env.pop("CHROMIUM", None)
     run = subprocess.run([str(ROOT / "scripts" / "browser_deps.sh")], env=env, capture_output=True, text=True)
     assert run.returncode == 1
-    assert "sudo apt-get update && sudo apt-get install -y chromium fonts-noto-cjk" in run.stderr
+    assert "sudo apt-get update && sudo apt-get install -y chromium fonts-noto-cjk poppler-utils" in run.stderr
     assert "APT-GET-RAN" not in run.stdout
     (bin_dir / "id").write_text("#!/bin/sh\necho 0\n")  # as root: it installs them
     run = subprocess.run([str(ROOT / "scripts" / "browser_deps.sh")], env=env, capture_output=True, text=True)

@@ -1,14 +1,15 @@
 """The built HTML book in a real browser (headless Debian chromium, Playwright), both editions (English in ``en/``,
 Chinese in ``zh_CN/``): every page of _toc.yml loads without console errors and says its language; every chapter
 shows executed outputs, its images load, and it has its Colab, Binder and .ipynb download buttons (the Chinese
-edition's notebook has Chinese markdown and the same code); the search page finds a chapter by a word of it (a
-Chinese word in the Chinese edition); the navigation reaches every chapter; the language switcher lands on the same
-page in the other edition and back; the root page offers both. Saves a screenshot of a chapter page of each edition
-and checks that the Chinese one draws Chinese glyphs, not empty boxes. Run by ``make check-html`` (the last stage
-of ``make test``)."""
+edition's notebook has Chinese markdown and the same code) and its student notebook and their zip; the search page
+finds a chapter by a word of it (a Chinese word in the Chinese edition); the navigation reaches every chapter; the
+language switcher lands on the same page in the other edition and back; the root page offers both. Saves a
+screenshot of a chapter page of each edition and checks that the Chinese one draws Chinese glyphs, not empty boxes.
+Run by ``make check-html`` (the last stage of ``make test``)."""
 
 from __future__ import annotations
 
+import json
 import re
 from urllib.parse import quote
 
@@ -54,6 +55,9 @@ def test_chapter_shows_outputs_images_and_buttons(visit, edition, page):
     config = yaml.safe_load((TOC.parent / "_config.yml").read_text())
     repo = config["repository"]["url"].rstrip("/").removeprefix("https://github.com/")
     branch = config["repository"].get("branch", "main")
+    if edition != "en":  # the translated notebooks are on a branch of their own (scripts/edition_branch.py)
+        overlay = yaml.safe_load((ROOT / "locale" / edition / "config.yml").read_text(encoding="utf-8"))
+        branch = overlay["repository"]["branch"]
     hrefs = tab.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))")
     colab = f"https://colab.research.google.com/github/{repo}/blob/{branch}/{page}.ipynb"
     binder = f"https://mybinder.org/v2/gh/{repo}/{branch}?urlpath=tree/{page}.ipynb"
@@ -67,6 +71,15 @@ def test_chapter_shows_outputs_images_and_buttons(visit, edition, page):
         english = tab.request.get(v.base + f"en/_sources/{page}.ipynb").json()
         assert _code(got.json()) == _code(english), f"{edition}/{page}: the notebook's code differs from English"
         assert _has_chinese(got.json()["cells"][0]["source"]), f"{edition}/{page}: the notebook is not translated"
+    # the student notebook (scripts/student.py): the chapter's code less the solutions, no output; and the zip
+    assert any(h.endswith(f"student/{page}.ipynb") for h in hrefs), f"{page}: no student notebook in the menu"
+    kept = tab.request.get(v.base + f"{edition}/student/{page}.ipynb").json()
+    assert not any(c.get("outputs") for c in kept["cells"]), f"{edition}/{page}: the student notebook has outputs"
+    assert set(_code(kept)) <= set(_code(got.json())) and _code(kept)[0] == _code(got.json())[0], page
+    assert len(json.dumps(kept)) < len(json.dumps(got.json())), f"{edition}/{page}: nothing removed"
+    archive = f"student/transformers-hands-on-student-{edition}.zip"
+    assert any(h.endswith(archive) for h in hrefs), f"{page}: no zip of the student notebooks in the menu"
+    assert tab.request.get(v.base + f"{edition}/{archive}").ok, f"{edition}/{archive} is missing"
     assert not v.errors, f"{page}:\n" + "\n".join(v.errors)
 
 
