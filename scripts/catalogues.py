@@ -101,8 +101,13 @@ KEEP = [
 ]
 
 
+# {ref} and {doc} with a title of their own: the title is prose (translated), the role and target are kept.
+PROSE_TITLED = re.compile(r"(\{(?:ref|doc)\})`[^`<]*<([^`>]+)>`")
+
+
 def kept_parts(text: str) -> Counter:
-    found: Counter = Counter()
+    found: Counter = Counter(f"{role}<{target}>" for role, target in PROSE_TITLED.findall(text))
+    text = PROSE_TITLED.sub(" ", text)
     for pattern in KEEP:
         found.update(pattern.findall(text))
     return found
