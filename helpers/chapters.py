@@ -39,7 +39,7 @@ CHAPTERS: dict[str, Chapter] = {
             lists_the_zoo=True,
             exports=("minilm", "bert-base-cased-tokenizer"),
         ),
-        Chapter("02_pipelines", ("sentiment",)),
+        Chapter("02_pipelines", ("sentiment", "sentences")),
         Chapter("02b_the_model", ("minilm", "sentiment")),
         Chapter(
             "03_tokenizers",

@@ -65,7 +65,7 @@ CHECKPOINTS: dict[str, Checkpoint] = {
             "SmolLM2-135M-Instruct (de-quantised from 4-bit GGUF)",
             "HuggingFaceTB/SmolLM2-135M-Instruct",
         ),
-        Checkpoint("gpt2", None, "(hub only: the seed's causal LM)", "gpt2"),
+        Checkpoint("gpt2", None, "(hub only: the original tutorial's causal LM)", "gpt2"),
         Checkpoint(
             "sentiment",
             "sentiment",
