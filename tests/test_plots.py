@@ -101,7 +101,9 @@ TIMELINE = dict(
 def test_timeline_follows_its_data():
     svg = figures.to_svg(figures.draw(draw_trainer_timeline, "en", **TIMELINE))
     assert "0.740" in svg and "checkpoint-20" in svg and svg.count("deleted") == 2
-    other = figures.to_svg(figures.draw(draw_trainer_timeline, "en", **{**TIMELINE, "kept": [20, 30, 40], "stopped": 30}))
+    other = figures.to_svg(
+        figures.draw(draw_trainer_timeline, "en", **{**TIMELINE, "kept": [20, 30, 40], "stopped": 30})
+    )
     assert other.count("deleted") == 1 and "checkpoint-30" in other
 
 

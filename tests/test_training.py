@@ -320,4 +320,4 @@ def test_pooling_figure_follows_its_data():
     with pytest.raises(ValueError, match="same length"):
         draw_pooling(figures.labels("en"), **{**data, "mask": [1, 1]})
     if "zh_CN" in figures.languages():
-        assert "平均池化" in figures.to_svg(figures.draw(draw_pooling, "zh_CN", **data))
+        assert "均值池化" in figures.to_svg(figures.draw(draw_pooling, "zh_CN", **data))
