@@ -13,7 +13,7 @@ export HFBOOK_EXECUTING := 1
 ZOO_JOBS ?= 2
 UNIT_WORKERS ?= 2
 
-.PHONY: all venv zoo test lint unit notebooks book student student-run locale check-html browser bench bench-newcomer hub clean help
+.PHONY: all venv zoo test lint unit notebooks hub-notebooks book pdf student student-run locale check-html browser bench bench-newcomer hub clean help
 # The prerequisites of `test` run in the order listed (the book is checked after it is built).
 .NOTPARALLEL:
 
@@ -23,8 +23,10 @@ help:
 	@echo "make lint        ruff: formatting and lint of the notebooks, helpers/, tests/, scripts/ (fix: make format)"
 	@echo "make zoo         build the offline checkpoint zoo (idempotent; ZOO_JOBS=2 entries at a time)"
 	@echo "make student     student notebooks of both editions (no solutions, no outputs; one zip each) on a built book"
+	@echo "make pdf         one PDF of the whole book per edition, from the built HTML (Debian's chromium; after make book)"
 	@echo "make check-html  the browser check of the built book (needs Debian's chromium and fonts-noto-cjk)"
 	@echo "make bench       print the training and inference benchmark figures"
+	@echo "make hub-notebooks  every chapter in hub mode, against tiny random twins of the seed's checkpoints (REAL=1: the hub)"
 	@echo "make hub         export the zoo as hub repositories (HUB_DIR) and serve them on 127.0.0.1:HUB_PORT"
 
 # uv installs the pinned requirements (about 15 s where pip takes over 3 min). uv doesn't read pip's
@@ -68,6 +70,14 @@ notebooks: zoo
 	if [ -s $(SITE)/to-execute.txt ]; then $(NBMAKE) $$(cat $(SITE)/to-execute.txt); fi
 	$(PY) scripts/stage_book.py mark $(SITE)
 
+# Hub mode (HFBOOK_HUB=1) on every commit: tiny random twins of the seed's hub checkpoints (helpers/twins.py), served
+# by a local hub that the script starts and stops itself (HFBOOK_HUB_TWINS=1, HF_ENDPOINT, an empty HF_HOME; nothing
+# is left behind). REAL=1: the same path against the real hub (the GPU workflow); HUB_OUT=DIR keeps the executed
+# notebooks; HUB_NOTEBOOKS="08_summarization_translation ..." runs only those.
+hub-notebooks: zoo
+	HFBOOK_THREADS=1 $(PY) scripts/hub_notebooks.py --workers $(NBMAKE_WORKERS) $(if $(REAL),--real) \
+		$(if $(HUB_OUT),--out $(HUB_OUT)) $(HUB_NOTEBOOKS)
+
 # No root and no browser needed: the browser check is part of `make test`.
 book: zoo
 	$(PY) scripts/stage_book.py prepare $(SITE)
@@ -79,6 +89,7 @@ book: zoo
 	status=0; wait $$en || status=$$?; cat $(SITE)/build-en.log; \
 	if [ $$status != 0 ] || [ $$zh != 0 ]; then echo "make book: the English build exited $$status, the Chinese $$zh" >&2; exit 1; fi
 	$(PY) scripts/translate_notebooks.py $(SITE) _build/zh_CN/_build/html zh_CN
+	$(PY) scripts/edition_branch.py $(SITE)/_config.zh_CN.yml _build/zh_CN/_build/html _build/branches
 	$(PY) scripts/assemble_site.py _build
 	$(PY) scripts/student.py _build/html
 
@@ -102,11 +113,16 @@ format: venv
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-test: lint unit notebooks book check-html
+test: lint unit notebooks hub-notebooks book pdf check-html
 
 # Debian's chromium and CJK fonts: installed when run as root (CI, containers); otherwise the exact command to run.
 browser:
 	scripts/browser_deps.sh
+
+# One PDF per edition (_build/html/<edition>/_downloads/), printed from the built HTML by the browser check's chromium:
+# offline, no root once chromium is there; prints each edition's seconds.
+pdf: venv browser
+	$(PY) scripts/book_pdf.py _build/html $(SITE)/_toc.yml
 
 # The built HTML in headless Debian chromium driven by Playwright (never a browser download): every page loads
 # without console errors, outputs/images/launch buttons, search, navigation; a screenshot in _build/screenshots.

@@ -24,6 +24,7 @@ class Chapter:
     zoo: tuple[str, ...]  # the zoo entries it loads (their dependencies are built with them)
     extras: tuple[str, ...] = ()  # optional dependencies (pyproject.toml extras) it imports or builds with
     lists_the_zoo: bool = False  # it also shows whatever else is built (names a scan of its code cannot see)
+    exports: tuple[str, ...] = ()  # entries it serves from a hub of its own: needed in hub mode too
     seconds: int = 30  # about how long nbmake executes it on 2 cores (`make notebooks` starts the longest first)
 
 
@@ -34,6 +35,7 @@ CHAPTERS: dict[str, Chapter] = {
             "01_installation_and_caching",
             ("minilm", "bert-base-cased-tokenizer", "sentences", "smollm2"),
             lists_the_zoo=True,
+            exports=("minilm", "bert-base-cased-tokenizer"),
         ),
         Chapter("02_pipelines", ("sentiment",)),
         Chapter("02b_the_model", ("minilm", "sentiment")),
@@ -107,12 +109,13 @@ def check_extras(notebook: str) -> None:
 
 def entries_for(notebook: str, hub: bool = False) -> list[str]:
     """The zoo entries a chapter needs, dependencies first. In hub mode only data entries (the models come from
-    the hub)."""
+    the hub) and those the chapter exports to a hub of its own (chapter 1)."""
     from .zoo import REGISTRY
     from .zoo.core import _order
 
-    names = _order(list(chapter(notebook).zoo))
-    return [n for n in names if REGISTRY[n].kind == "data"] if hub else names
+    row = chapter(notebook)
+    names = _order(list(row.zoo))
+    return [n for n in names if REGISTRY[n].kind == "data" or n in row.exports] if hub else names
 
 
 def expected_seconds(names: list[str]) -> int:

@@ -116,7 +116,8 @@ def checkpoint(name: str) -> str:
 
     Offline: the absolute path of the zoo folder (an error naming the build command if it is missing, or if
     a file of it changed since it was built: see :func:`helpers.zoo.core.check_unchanged`).
-    Hub mode: the seed's hub id.
+    Hub mode: the seed's hub id (with ``HFBOOK_HUB_TWINS=1`` also a :class:`~helpers.twins.TwinError` naming the id
+    and the command when it has no tiny twin or the local hub serving them does not answer).
     """
     try:
         entry = CHECKPOINTS[name]
@@ -125,6 +126,10 @@ def checkpoint(name: str) -> str:
     if hub_mode():
         if entry.hub is None:
             raise KeyError(f"checkpoint {name!r} exists offline only; unset {HUB_SWITCH}")
+        from .twins import check_served, twins_mode
+
+        if twins_mode():  # the tiny random twin of the hub id: it must exist and the local hub must answer
+            check_served(entry.hub)
         return entry.hub
     if entry.zoo is None:
         raise KeyError(

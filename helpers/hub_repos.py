@@ -20,6 +20,7 @@ mirror (``olah``, :mod:`helpers.local_hub`) serves those objects, and ``git lfs 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -248,29 +249,11 @@ def export_entry(name: str, dest: str | Path, org: str = ORG, manifest: dict | N
         raise HubRepoError(f"{name!r} is not an exportable zoo entry; known: {', '.join(exportable())}")
     check_unchanged(name, manifest)  # raises with the build command when it is missing or damaged
     info = manifest[name]
-    source, repo = entry_dir(name), repo_dir(dest, name, org)
-    if repo.exists():
-        shutil.rmtree(repo)
-    repo.mkdir(parents=True)
-    _git(repo, "init", "--quiet", "--initial-branch=main")
-    lfs_files = []
-    for rel in sorted(info["files"]):
-        src, dst = source / rel, repo / ("UPSTREAM_README.md" if rel == "README.md" else rel)
-        if _is_lfs(src):
-            oid = info["files"][rel]
-            _link_or_copy(src, repo / ".git" / "lfs" / "objects" / oid[:2] / oid[2:4] / oid)
-            dst.parent.mkdir(parents=True, exist_ok=True)
-            dst.write_text(LFS_POINTER.format(oid=oid, size=src.stat().st_size))
-            lfs_files.append(rel)
-        else:  # copied: the working tree is the maintainer's to edit, the zoo's files are not
-            dst.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(src, dst)
-    (repo / ".gitattributes").write_text("".join(f"{rel} filter=lfs diff=lfs merge=lfs -text\n" for rel in lfs_files))
-    (repo / "README.md").write_text(model_card(name, info))
-    _git(repo, "add", "--all")
-    _git(repo, "commit", "--quiet", "--no-gpg-sign", "-m", f"{name}: exported from the hfbook zoo")
-    _git(repo, "tag", TAG)
-    commit = _git(repo, "rev-parse", "HEAD")
+    source = entry_dir(name)
+    files = {rel: (source / rel, digest) for rel, digest in info["files"].items()}
+    message = f"{name}: exported from the hfbook zoo"
+    repo = repo_dir(dest, name, org)
+    commit = write_repo(source, repo, message, model_card(name, info), files)
     return ExportedRepo(name, repo_id(name, org), repo_type(name), repo, commit)
 
 
@@ -297,6 +280,49 @@ def export_repos(dest: str | Path, names: list[str] | None = None, org: str = OR
         log(f"hub repos: {exported.repo_type} {exported.repo_id} at {exported.commit[:12]} -> {exported.path}")
         out.append(exported)
     return out
+
+
+def write_repo(
+    source: str | Path,
+    repo: str | Path,
+    message: str,
+    card: str | None = None,
+    files: dict[str, tuple[Path, str | None]] | None = None,
+) -> str:
+    """Write the files of folder ``source`` as a git repository at ``repo`` (replacing an older one): one commit
+    on ``main`` tagged ``v1``, large files through git-lfs, ``card`` (default: ``source``'s own) as ``README.md``.
+    ``files`` maps each path to its file and sha256 (None: hashed here); default: every file under ``source``.
+    Returns the commit hash."""
+    if shutil.which("git") is None:
+        raise HubRepoError("exporting the zoo needs the `git` program; install it (e.g. `apt-get install git`)")
+    source, repo = Path(source), Path(repo)
+    if files is None:
+        files = {p.relative_to(source).as_posix(): (p, None) for p in sorted(source.rglob("*")) if p.is_file()}
+        if card is None and "README.md" in files:
+            card = files.pop("README.md")[0].read_text()
+    if repo.exists():
+        shutil.rmtree(repo)
+    repo.mkdir(parents=True)
+    _git(repo, "init", "--quiet", "--initial-branch=main")
+    lfs_files = []
+    for rel in sorted(files):
+        src, oid = files[rel]
+        dst = repo / ("UPSTREAM_README.md" if rel == "README.md" else rel)
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        if _is_lfs(src):
+            oid = oid or hashlib.sha256(src.read_bytes()).hexdigest()
+            _link_or_copy(src, repo / ".git" / "lfs" / "objects" / oid[:2] / oid[2:4] / oid)
+            dst.write_text(LFS_POINTER.format(oid=oid, size=src.stat().st_size))
+            lfs_files.append(rel)
+        else:  # copied: the working tree is the maintainer's to edit, the zoo's files are not
+            shutil.copyfile(src, dst)
+    (repo / ".gitattributes").write_text("".join(f"{rel} filter=lfs diff=lfs merge=lfs -text\n" for rel in lfs_files))
+    if card is not None:
+        (repo / "README.md").write_text(card)
+    _git(repo, "add", "--all")
+    _git(repo, "commit", "--quiet", "--no-gpg-sign", "-m", message)
+    _git(repo, "tag", TAG)
+    return _git(repo, "rev-parse", "HEAD")
 
 
 def check_repo(path: str | Path) -> None:

@@ -79,9 +79,11 @@ def free_port(host: str = HOST) -> int:
 
 
 def repo_folders(dest: str | Path) -> list[Path]:
-    """Every exported repository under ``dest`` (``models/<org>/<name>``, ``datasets/<org>/<name>``)."""
+    """Every exported repository under ``dest`` (``models/<org>/<name>``, ``datasets/<org>/<name>``, and
+    ``models/<name>`` for a hub id without an organisation, such as ``gpt2``)."""
     dest = Path(dest)
-    return sorted(p for kind in ("models", "datasets") for p in dest.glob(f"{kind}/*/*") if (p / ".git").is_dir())
+    found = [p for kind in ("models", "datasets") for pattern in ("*", "*/*") for p in dest.glob(f"{kind}/{pattern}")]
+    return sorted(p for p in found if (p / ".git").is_dir())
 
 
 def config_text(dest: Path, state: Path, port: int, host: str = HOST) -> str:

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# What the browser check of the built book (`make check-html`) needs from Debian: chromium (driven by Playwright,
-# never a browser download) and fonts-noto-cjk (so Chinese text renders). Run as root (CI, containers), it installs
+# What the browser check of the built book (`make check-html`) and `make pdf` need from Debian: chromium (driven by
+# Playwright, never a browser download), fonts-noto-cjk (so Chinese text renders) and poppler-utils (the check reads
+# the PDFs with pdfinfo, pdffonts and pdftotext). Run as root (CI, containers), it installs
 # the missing ones; otherwise it prints the exact command to run and fails.
 set -euo pipefail
-packages=(chromium fonts-noto-cjk)
+packages=(chromium fonts-noto-cjk poppler-utils)
 if [ -n "${CHROMIUM:-}" ] && [ -x "${CHROMIUM}" ]; then
-  packages=(fonts-noto-cjk)  # a chromium of your own (tests/book_html reads $CHROMIUM)
+  packages=(fonts-noto-cjk poppler-utils)  # a chromium of your own (tests/book_html reads $CHROMIUM)
 fi
 missing=()
 for package in "${packages[@]}"; do

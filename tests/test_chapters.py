@@ -118,6 +118,12 @@ def test_entries_come_dependencies_first_and_hub_mode_needs_only_data():
     assert names.index("sentences") < names.index("qa") and names.index("minilm") < names.index("sentiment")
     assert chapters.entries_for("05_classification_and_qa", hub=True) == ["sentences"]
     assert chapters.entries_for("03_tokenizers", hub=True) == []
+    # chapter 1 serves two entries from a hub of its own, in hub mode too
+    assert sorted(chapters.entries_for("01_installation_and_caching", hub=True)) == [
+        "bert-base-cased-tokenizer",
+        "minilm",
+        "sentences",
+    ]
     with pytest.raises(KeyError, match="unknown chapter '03'.*03_tokenizers"):
         chapters.entries_for("03")
 

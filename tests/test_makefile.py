@@ -37,7 +37,7 @@ def test_book_needs_no_root_and_no_browser():
 
 
 def test_test_runs_unit_notebooks_book_then_the_browser_check_once_each():
-    assert re.search(r"^test: lint unit notebooks book check-html$", MAKEFILE, re.M)
+    assert re.search(r"^test: lint unit notebooks hub-notebooks book pdf check-html$", MAKEFILE, re.M)
     commands = dry_run("test")
     steps = [
         line for line in commands.splitlines() if "pytest" in line or "jupyter-book" in line or "browser_deps" in line
@@ -81,7 +81,7 @@ def test_browser_packages_are_installed_only_as_root(tmp_path):
     env.pop("CHROMIUM", None)
     run = subprocess.run([str(ROOT / "scripts" / "browser_deps.sh")], env=env, capture_output=True, text=True)
     assert run.returncode == 1
-    assert "sudo apt-get update && sudo apt-get install -y chromium fonts-noto-cjk" in run.stderr
+    assert "sudo apt-get update && sudo apt-get install -y chromium fonts-noto-cjk poppler-utils" in run.stderr
     assert "APT-GET-RAN" not in run.stdout
     (bin_dir / "id").write_text("#!/bin/sh\necho 0\n")  # as root: it installs them
     run = subprocess.run([str(ROOT / "scripts" / "browser_deps.sh")], env=env, capture_output=True, text=True)

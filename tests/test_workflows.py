@@ -65,9 +65,9 @@ def test_cpu_workflow_runs_make_test_offline():
     assert ".ci/run" in runs
     # .ci/run runs the stages of `make test`, which include `make book` and the browser check, in this order
     stages = re.search(r"^STAGES=\((.*)\)$", (ROOT / ".ci" / "run").read_text(), re.M).group(1).split()
-    assert stages == ["venv", "lint", "zoo", "unit", "notebooks", "book", "check-html"]
+    assert stages == ["venv", "lint", "zoo", "unit", "notebooks", "hub-notebooks", "book", "pdf", "check-html"]
     makefile = (ROOT / "Makefile").read_text()
-    assert re.search(r"^test: lint unit notebooks book check-html$", makefile, re.M)
+    assert re.search(r"^test: lint unit notebooks hub-notebooks book pdf check-html$", makefile, re.M)
 
 
 def test_gpu_workflow_runs_every_notebook_in_hub_mode_and_keeps_the_cache():
@@ -77,7 +77,8 @@ def test_gpu_workflow_runs_every_notebook_in_hub_mode_and_keeps_the_cache():
     assert any(
         "actions/cache" in s.get("uses", "") and s["with"]["path"] == job["env"]["HF_HOME"] for s in job["steps"]
     )
-    assert any("--nbmake" in s.get("run", "") for s in job["steps"])
+    # the code path of `make hub-notebooks` (nbmake against tiny random twins), against the real hub
+    assert any("scripts/hub_notebooks.py --real" in s.get("run", "") for s in job["steps"])
 
 
 def test_weekly_workflow_tests_the_newest_versions_and_the_lower_bounds_of_the_ranges():

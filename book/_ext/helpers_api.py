@@ -55,6 +55,13 @@ def process_docstring(app, what, name, obj, options, lines: list[str]) -> None:
     linked = link_references(text)
     if linked != text:
         lines[:] = linked.split("\n")
+    if what == "module" and any(line.strip() for line in lines):
+        # a module's docstring has no element of its own (a function's has):
+        # the browser check of the Chinese edition tells the docstrings
+        # (English in both editions) from the translated text by this class
+        lines[:] = [".. container:: hfbook-docstring", ""] + [
+            f"   {line}" if line else "" for line in lines
+        ]
 
 
 def keep_undocumented_code(app, what, name, obj, skip, options):

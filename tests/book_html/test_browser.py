@@ -55,6 +55,9 @@ def test_chapter_shows_outputs_images_and_buttons(visit, edition, page):
     config = yaml.safe_load((TOC.parent / "_config.yml").read_text())
     repo = config["repository"]["url"].rstrip("/").removeprefix("https://github.com/")
     branch = config["repository"].get("branch", "main")
+    if edition != "en":  # the translated notebooks are on a branch of their own (scripts/edition_branch.py)
+        overlay = yaml.safe_load((ROOT / "locale" / edition / "config.yml").read_text(encoding="utf-8"))
+        branch = overlay["repository"]["branch"]
     hrefs = tab.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))")
     colab = f"https://colab.research.google.com/github/{repo}/blob/{branch}/{page}.ipynb"
     binder = f"https://mybinder.org/v2/gh/{repo}/{branch}?urlpath=tree/{page}.ipynb"
