@@ -419,7 +419,7 @@ def draw_pooling(tr, tokens: list[str], mask: list[int], cls_accuracy: float, me
     if set(mask) - {0, 1} or not any(mask):
         raise ValueError("mask must hold 0s and 1s, at least one 1 (the real tokens)")
     n = len(tokens)
-    cell = min(1.0, 7.0 / n)
+    cell = min(1.0, 9.8 / n)
     fig, ax = canvas(10, 5.4)
     panels = [
         (tr("[CLS] pooler (BertForSequenceClassification)"), "cls", cls_accuracy, 2.85),
