@@ -41,12 +41,16 @@ __all__ = [
     "draw_pooling",
 ]
 
-#: The seed's ``no_decay`` list: parameter-name substrings that get no weight decay.
+#: Parameter-name substrings that get no weight decay (the original tutorial's ``no_decay`` list).
+#:
+#: Used by the helpers of chapter 10 (``book/10_finetune_pytorch.ipynb``, "AdamW and parameter groups").
 NO_DECAY = ("bias", "LayerNorm.weight")
 
 #: The book's recipe for the movie sentences, the one definition chapter 10 shows and ``make bench``
 #: measures (``scripts/bench.py --only p3``: held-out test accuracy, training time). Chapter 10 trains a
 #: shortened version of it (fewer sentences and steps) to stay within a few minutes.
+#:
+#: Defined in chapter 10 (``book/10_finetune_pytorch.ipynb``, "The data: movie sentences through 🤗 datasets").
 RECIPE = {
     "checkpoint": "encoder",  # all-MiniLM-L6-v2 offline, bert-base-uncased in hub mode
     "pooling": "mean",  # mean of the last hidden states over real tokens ("cls": the [CLS] pooler head)
