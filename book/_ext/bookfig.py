@@ -58,7 +58,7 @@ class BookFigure(glue_directives.PasteFigureDirective):
         return super().run()
 
     def caption_only(self):
-        """The figure without its image: what the catalogues need (its caption)."""
+        """The figure without its image, for the catalogues: its caption."""
         from docutils import nodes
 
         figure = nodes.figure()
