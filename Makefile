@@ -63,11 +63,13 @@ unit: zoo
 # freshness key, scripts/stage_book.py: the notebook, helpers/, book/scripts/, the zoo manifest, the pins; all of them
 # on a fresh clone, and all with `make notebooks ALL=1`); `make book` then renders _site with execution off. So each
 # notebook runs at most once per `make test`, and not at all in a `make test` right after a `make book`.
-NBMAKE := HFBOOK_THREADS=1 $(PY) -m pytest --nbmake --overwrite --nbmake-timeout=900 --durations=0 -n $(NBMAKE_WORKERS) -p no:cacheprovider
+# They run with TMPDIR set to a fresh folder that must be empty afterwards (scripts/tmp_check.py lists what is left).
+NBTMP := $(abspath _build)/nbtmp
+NBMAKE := rm -rf $(NBTMP) && mkdir -p $(NBTMP) && TMPDIR=$(NBTMP) HFBOOK_THREADS=1 $(PY) -m pytest --nbmake --overwrite --nbmake-timeout=900 --durations=0 -n $(NBMAKE_WORKERS) -p no:cacheprovider
 
 notebooks: zoo
 	$(PY) scripts/stage_book.py prepare $(SITE)$(if $(ALL), --all)
-	if [ -s $(SITE)/to-execute.txt ]; then $(NBMAKE) $$(cat $(SITE)/to-execute.txt); fi
+	if [ -s $(SITE)/to-execute.txt ]; then $(NBMAKE) $$(cat $(SITE)/to-execute.txt); $(PY) scripts/tmp_check.py $(NBTMP); fi
 	$(PY) scripts/stage_book.py mark $(SITE)
 
 # Hub mode (HFBOOK_HUB=1) on every commit: tiny random twins of the seed's hub checkpoints (helpers/twins.py), served
@@ -81,7 +83,7 @@ hub-notebooks: zoo
 # No root and no browser needed: the browser check is part of `make test`.
 book: zoo
 	$(PY) scripts/stage_book.py prepare $(SITE)
-	if [ -s $(SITE)/to-execute.txt ]; then $(NBMAKE) $$(cat $(SITE)/to-execute.txt); fi
+	if [ -s $(SITE)/to-execute.txt ]; then $(NBMAKE) $$(cat $(SITE)/to-execute.txt); $(PY) scripts/tmp_check.py $(NBTMP); fi
 	$(PY) scripts/stage_book.py mark $(SITE)
 	# the two editions build at the same time, one core each; the English build's log is printed when both are done
 	$(VENV)/bin/jupyter-book build $(SITE) --path-output _build/en -W -n --keep-going >$(SITE)/build-en.log 2>&1 & en=$$!; \

@@ -107,4 +107,35 @@ def draw_masked_vs_causal(tr, masked_tokens: list[str], causal_tokens: list[str]
                 ax.add_patch(plt.Rectangle((-0.5, i - 0.5), n, 1, fill=False, ec=PALETTE["red"][0], lw=2))
         ax.set_title(title, fontsize=10, y=-0.12, va="top")
     fig.tight_layout(w_pad=1.0)
+
+
+def draw_attention_heads(tr, panels: list[tuple[int, int, object]], tokens: list[str], n_layers: int):
+    """Several heads' attention matrices side by side on ONE colour scale (0 to the largest weight of any panel),
+    so their colours compare; ``panels`` holds ``(layer, head, matrix)`` with layer and head counted from 1.
+
+    Defined in chapter 2 (``book/02b_the_model.ipynb``, "Hidden states and attention weights").
+    """
+    import matplotlib.pyplot as plt
+
+    if not panels:
+        raise ValueError("no panels to draw: pass (layer, head, matrix) for each head")
+    matrices = []
+    for _, _, matrix in panels:
+        m = np.asarray(matrix.detach().cpu() if hasattr(matrix, "detach") else matrix, dtype=float)
+        if m.ndim != 2 or m.shape != (len(tokens), len(tokens)):
+            raise ValueError(f"each matrix must be {len(tokens)}x{len(tokens)} (one row per token); got {m.shape}")
+        matrices.append(m)
+    vmax = max(float(m.max()) for m in matrices) or 1e-9
+    fig, axes = plt.subplots(1, len(panels), figsize=(6.8, 3.9), layout="constrained", squeeze=False)
+    for ax, (layer, head, _), m in zip(axes[0], panels, matrices):
+        image = ax.imshow(m, cmap="viridis", vmin=0.0, vmax=vmax)
+        ax.set_xticks(range(len(tokens)), tokens, rotation=90, fontsize=9)
+        ax.set_yticks(range(len(tokens)), tokens if ax is axes[0][0] else [""] * len(tokens), fontsize=9)
+        ax.set_xlabel(tr("attended to (key)"), fontsize=9.5)
+        ax.set_title(tr("layer {layer} of {n}, head {head}", layer=layer, n=n_layers, head=head), fontsize=10)
+        ax.grid(False)
+    axes[0][0].set_ylabel(tr("attending (query)"), fontsize=9.5)
+    bar = fig.colorbar(image, ax=list(axes[0]), fraction=0.04, pad=0.02)
+    bar.ax.tick_params(labelsize=9)
+    bar.set_label(tr("attention weight"), fontsize=9.5)
     return fig

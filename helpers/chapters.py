@@ -20,6 +20,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Chapter:
+    """Used by the helpers of chapter 1 (``book/01_installation_and_caching.ipynb``, "Setting up a chapter")."""
+
     notebook: str  # book/<notebook>.ipynb
     zoo: tuple[str, ...]  # the zoo entries it loads (their dependencies are built with them)
     extras: tuple[str, ...] = ()  # optional dependencies (pyproject.toml extras) it imports or builds with
@@ -37,7 +39,7 @@ CHAPTERS: dict[str, Chapter] = {
             lists_the_zoo=True,
             exports=("minilm", "bert-base-cased-tokenizer"),
         ),
-        Chapter("02_pipelines", ("sentiment",)),
+        Chapter("02_pipelines", ("sentiment", "sentences")),
         Chapter("02b_the_model", ("minilm", "sentiment")),
         Chapter(
             "03_tokenizers",
@@ -86,6 +88,7 @@ EXTRA_MODULES = {"keras": "keras_hub", "sklearn": "sklearn", "spacy": "spacy"}
 
 
 def chapter(notebook: str) -> Chapter:
+    """Used by the helpers of chapter 1 (``book/01_installation_and_caching.ipynb``, "Setting up a chapter")."""
     try:
         return CHAPTERS[notebook]
     except KeyError:
@@ -93,7 +96,10 @@ def chapter(notebook: str) -> Chapter:
 
 
 def check_extras(notebook: str) -> None:
-    """Fail early, saying what to install, when an optional package the chapter needs is missing."""
+    """Fail early, saying what to install, when an optional package the chapter needs is missing.
+
+    Used by the helpers of chapter 1 (``book/01_installation_and_caching.ipynb``, "Setting up a chapter").
+    """
     import importlib.util
 
     row = chapter(notebook)
@@ -109,7 +115,10 @@ def check_extras(notebook: str) -> None:
 
 def entries_for(notebook: str, hub: bool = False) -> list[str]:
     """The zoo entries a chapter needs, dependencies first. In hub mode only data entries (the models come from
-    the hub) and those the chapter exports to a hub of its own (chapter 1)."""
+    the hub) and those the chapter exports to a hub of its own (chapter 1).
+
+    Used by the helpers of chapter 1 (``book/01_installation_and_caching.ipynb``, "Setting up a chapter").
+    """
     from .zoo import REGISTRY
     from .zoo.core import _order
 
@@ -119,12 +128,16 @@ def entries_for(notebook: str, hub: bool = False) -> list[str]:
 
 
 def expected_seconds(names: list[str]) -> int:
+    """Used by the helpers of chapter 1 (``book/01_installation_and_caching.ipynb``, "Setting up a chapter")."""
     return sum(BUILD_SECONDS.get(n, UNKNOWN_SECONDS) for n in names)
 
 
 def build_chapter_zoo(notebook: str, hub: bool = False, jobs: int = 2, log=print) -> list[str]:
     """Build the entries a chapter needs that are missing, two at a time in worker processes, with a progress bar
-    and the minutes it expects; return the names it built. Prints one line when everything is there."""
+    and the minutes it expects; return the names it built. Prints one line when everything is there.
+
+    Used by the helpers of chapter 1 (``book/01_installation_and_caching.ipynb``, "Setting up a chapter").
+    """
     from tqdm.auto import tqdm
 
     from .zoo import build, is_built, read_manifest
@@ -161,5 +174,8 @@ def build_chapter_zoo(notebook: str, hub: bool = False, jobs: int = 2, log=print
 
 
 def reader_extras() -> list[str]:
-    """Every extra some chapter needs (what Binder, which serves every chapter from one image, installs)."""
+    """Every extra some chapter needs (what Binder, which serves every chapter from one image, installs).
+
+    Used by the helpers of chapter 1 (``book/01_installation_and_caching.ipynb``, "Setting up a chapter").
+    """
     return sorted({e for c in CHAPTERS.values() for e in c.extras})

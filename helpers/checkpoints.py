@@ -19,7 +19,10 @@ HUB_SWITCH = "HFBOOK_HUB"
 
 @dataclass(frozen=True)
 class Checkpoint:
-    """One name the book uses: the zoo entry that runs offline (described in words) and the seed's hub id."""
+    """One name the book uses: the zoo entry that runs offline (described in words) and the seed's hub id.
+
+    Used by the helpers of chapter 1 (``book/01_installation_and_caching.ipynb``, "Offline and hub mode").
+    """
 
     name: str
     zoo: str | None  # zoo entry used offline (None: hub mode only)
@@ -62,7 +65,7 @@ CHECKPOINTS: dict[str, Checkpoint] = {
             "SmolLM2-135M-Instruct (de-quantised from 4-bit GGUF)",
             "HuggingFaceTB/SmolLM2-135M-Instruct",
         ),
-        Checkpoint("gpt2", None, "(hub only: the seed's causal LM)", "gpt2"),
+        Checkpoint("gpt2", None, "(hub only: the original tutorial's causal LM)", "gpt2"),
         Checkpoint(
             "sentiment",
             "sentiment",
@@ -107,7 +110,10 @@ CHECKPOINTS: dict[str, Checkpoint] = {
 
 
 def hub_mode() -> bool:
-    """True when ``HFBOOK_HUB`` is set to 1/true/yes: notebooks then use the seed's hub checkpoints."""
+    """True when ``HFBOOK_HUB`` is set to 1/true/yes: notebooks then use the seed's hub checkpoints.
+
+    Defined in chapter 2 (``book/02_pipelines.ipynb``, "Sentiment analysis in one line").
+    """
     return os.environ.get(HUB_SWITCH, "").strip().lower() in {"1", "true", "yes", "on"}
 
 
@@ -118,6 +124,8 @@ def checkpoint(name: str) -> str:
     a file of it changed since it was built: see :func:`helpers.zoo.core.check_unchanged`).
     Hub mode: the seed's hub id (with ``HFBOOK_HUB_TWINS=1`` also a :class:`~helpers.twins.TwinError` naming the id
     and the command when it has no tiny twin or the local hub serving them does not answer).
+
+    Defined in chapter 1 (``book/01_installation_and_caching.ipynb``, "Loading from a local directory").
     """
     try:
         entry = CHECKPOINTS[name]
@@ -147,7 +155,10 @@ def checkpoint(name: str) -> str:
 
 
 def checkpoint_table():
-    """The table of names as a pandas DataFrame: what runs offline, and what hub mode loads instead."""
+    """The table of names as a pandas DataFrame: what runs offline, and what hub mode loads instead.
+
+    Defined in chapter 1 (``book/01_installation_and_caching.ipynb``, "Offline and hub mode").
+    """
     import pandas as pd
 
     rows = [

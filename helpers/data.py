@@ -21,7 +21,10 @@ LABELS = ("negative", "positive")  # label 0 and 1
 
 
 def sentence_files(name: str = "movie") -> dict[str, str]:
-    """The CSV file of each split of sentence set ``name`` (``movie``, ``tweets``, ``amazon``, ``nyt``)."""
+    """The CSV file of each split of sentence set ``name`` (``movie``, ``tweets``, ``amazon``, ``nyt``).
+
+    Used by the helpers of chapter 1 (``book/01_installation_and_caching.ipynb``, "The book's data").
+    """
     if name not in SENTENCE_SETS:
         raise KeyError(f"unknown sentence set {name!r}; known: {', '.join(SENTENCE_SETS)}")
     manifest = read_manifest()
@@ -33,7 +36,10 @@ def sentence_files(name: str = "movie") -> dict[str, str]:
 
 
 def load_sentences(name: str = "movie"):
-    """A ``datasets.DatasetDict`` with train/validation/test splits of sentence set ``name``."""
+    """A ``datasets.DatasetDict`` with train/validation/test splits of sentence set ``name``.
+
+    Defined in chapter 1 (``book/01_installation_and_caching.ipynb``, "The book's data").
+    """
     from datasets import ClassLabel, Features, Value, load_dataset
 
     files = sentence_files(name)

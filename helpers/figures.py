@@ -56,11 +56,17 @@ CJK_FONT = "Noto Sans CJK SC"
 
 
 class FigureError(ValueError):
-    """A figure that can't be drawn as the book needs it (a missing translation, text too small, bad input)."""
+    """A figure that can't be drawn as the book needs it (a missing translation, text too small, bad input).
+
+    Used by the helpers of chapter 1 (``book/01_installation_and_caching.ipynb``, "Three main classes").
+    """
 
 
 class Labels:
-    """The translator a drawing function receives: ``tr("text", **fields)`` in the drawing's language."""
+    """The translator a drawing function receives: ``tr("text", **fields)`` in the drawing's language.
+
+    Used by the helpers of chapter 1 (``book/01_installation_and_caching.ipynb``, "Three main classes").
+    """
 
     def __init__(self, lang: str, table: dict[str, str] | None = None):
         if lang not in LANGUAGES:

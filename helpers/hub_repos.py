@@ -69,12 +69,18 @@ LFS_POINTER = "version https://git-lfs.github.com/spec/v1\noid sha256:{oid}\nsiz
 
 
 class HubRepoError(ZooError):
-    """An exported repository is missing or incomplete; the message says which command repairs it."""
+    """An exported repository is missing or incomplete; the message says which command repairs it.
+
+    Used by the helpers of chapter 1 (``book/01_installation_and_caching.ipynb``, "Where models are cached").
+    """
 
 
 @dataclass(frozen=True)
 class ExportedRepo:
-    """One exported repository: its hub id, type (``model``/``dataset``), folder, commit hash and tag."""
+    """One exported repository: its hub id, type (``model``/``dataset``), folder, commit hash and tag.
+
+    Used by the helpers of chapter 1 (``book/01_installation_and_caching.ipynb``, "Where models are cached").
+    """
 
     name: str
     repo_id: str
@@ -85,22 +91,34 @@ class ExportedRepo:
 
 
 def exportable() -> list[str]:
-    """The zoo entries that become repositories (every registered entry but score-only ones)."""
+    """The zoo entries that become repositories (every registered entry but score-only ones).
+
+    Used by the helpers of chapter 1 (``book/01_installation_and_caching.ipynb``, "Where models are cached").
+    """
     return [name for name, entry in REGISTRY.items() if entry.kind not in SKIPPED_KINDS]
 
 
 def repo_id(name: str, org: str = ORG) -> str:
-    """The hub id of zoo entry ``name``: ``hfbook/<name>``."""
+    """The hub id of zoo entry ``name``: ``hfbook/<name>``.
+
+    Used by the helpers of chapter 1 (``book/01_installation_and_caching.ipynb``, "Where models are cached").
+    """
     return f"{org}/{name}"
 
 
 def repo_type(name: str) -> str:
-    """``"dataset"`` for the data entries, ``"model"`` for the rest."""
+    """``"dataset"`` for the data entries, ``"model"`` for the rest.
+
+    Used by the helpers of chapter 1 (``book/01_installation_and_caching.ipynb``, "Where models are cached").
+    """
     return "dataset" if REGISTRY[name].kind == "data" else "model"
 
 
 def repo_dir(dest: str | Path, name: str, org: str = ORG) -> Path:
-    """Where entry ``name``'s repository lives under ``dest``: ``models/<org>/<name>`` or ``datasets/...``."""
+    """Where entry ``name``'s repository lives under ``dest``: ``models/<org>/<name>`` or ``datasets/...``.
+
+    Used by the helpers of chapter 1 (``book/01_installation_and_caching.ipynb``, "Where models are cached").
+    """
     return Path(dest) / f"{repo_type(name)}s" / org / name
 
 
@@ -136,7 +154,10 @@ def _numeric_scores(info: dict) -> dict[str, float]:
 
 
 def card_metadata(name: str, info: dict) -> dict:
-    """The YAML front matter of entry ``name``'s card, from its registry entry and manifest record ``info``."""
+    """The YAML front matter of entry ``name``'s card, from its registry entry and manifest record ``info``.
+
+    Used by the helpers of chapter 1 (``book/01_installation_and_caching.ipynb``, "Where models are cached").
+    """
     entry = REGISTRY[name]
     meta: dict = {"license": _licence_id(entry.licence)}
     if meta["license"] == "other":
@@ -184,7 +205,10 @@ def card_metadata(name: str, info: dict) -> dict:
 
 
 def model_card(name: str, info: dict) -> str:
-    """The whole ``README.md`` of entry ``name``: front matter, then its provenance from the zoo manifest."""
+    """The whole ``README.md`` of entry ``name``: front matter, then its provenance from the zoo manifest.
+
+    Used by the helpers of chapter 1 (``book/01_installation_and_caching.ipynb``, "Where models are cached").
+    """
     entry = REGISTRY[name]
     lines = ["---", _yaml(card_metadata(name, info)), "---", "", f"# {repo_id(name)}", "", f"{entry.title}.", ""]
     lines += [
@@ -241,7 +265,10 @@ def _git(repo: Path, *args: str) -> str:
 
 
 def export_entry(name: str, dest: str | Path, org: str = ORG, manifest: dict | None = None) -> ExportedRepo:
-    """Write zoo entry ``name`` as a git repository under ``dest`` (replacing an older export) and return it."""
+    """Write zoo entry ``name`` as a git repository under ``dest`` (replacing an older export) and return it.
+
+    Defined in chapter 1 (``book/01_installation_and_caching.ipynb``, "Exercises").
+    """
     if shutil.which("git") is None:
         raise HubRepoError("exporting the zoo needs the `git` program; install it (e.g. `apt-get install git`)")
     manifest = read_manifest() if manifest is None else manifest
@@ -262,6 +289,8 @@ def export_repos(dest: str | Path, names: list[str] | None = None, org: str = OR
 
     Named entries must be built (the error names the build command); without names, unbuilt entries are skipped
     and said so.
+
+    Defined in chapter 1 (``book/01_installation_and_caching.ipynb``, "A hub server of your own").
     """
     manifest = read_manifest()
     if names:
@@ -292,7 +321,10 @@ def write_repo(
     """Write the files of folder ``source`` as a git repository at ``repo`` (replacing an older one): one commit
     on ``main`` tagged ``v1``, large files through git-lfs, ``card`` (default: ``source``'s own) as ``README.md``.
     ``files`` maps each path to its file and sha256 (None: hashed here); default: every file under ``source``.
-    Returns the commit hash."""
+    Returns the commit hash.
+
+    Used by the helpers of chapter 1 (``book/01_installation_and_caching.ipynb``, "Where models are cached").
+    """
     if shutil.which("git") is None:
         raise HubRepoError("exporting the zoo needs the `git` program; install it (e.g. `apt-get install git`)")
     source, repo = Path(source), Path(repo)
@@ -326,7 +358,10 @@ def write_repo(
 
 
 def check_repo(path: str | Path) -> None:
-    """Raise :class:`HubRepoError` if the exported repository at ``path`` lacks a git-lfs object its commit names."""
+    """Raise :class:`HubRepoError` if the exported repository at ``path`` lacks a git-lfs object its commit names.
+
+    Used by the helpers of chapter 1 (``book/01_installation_and_caching.ipynb``, "Where models are cached").
+    """
     path = Path(path)
     if not (path / ".git").is_dir():
         raise HubRepoError(f"{path} is not an exported repository; create it with `{EXPORT_HINT.format(dest='DIR')}`")

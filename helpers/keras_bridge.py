@@ -64,28 +64,31 @@ def _check_bert_backbone(backbone) -> None:
         raise TypeError(f"expected a keras_hub.models.BertBackbone, got {type(backbone).__name__}")
 
 
-def bert_backbone_state_dict(backbone, prefix: str = "") -> dict[str, np.ndarray]:
-    """A KerasHub ``BertBackbone``'s weights as a transformers ``BertModel`` state dict of NumPy arrays.
+#: How each Keras variable becomes its transformers tensor (see :func:`bert_weight_mapping`).
+OPERATIONS = ("as is", "transpose", "reshape", "reshape + transpose")
 
-    Keys are transformers names (``embeddings.word_embeddings.weight``, ``encoder.layer.0.attention.self.query.weight``,
-    ..., ``pooler.dense.weight``), each preceded by ``prefix`` (``"bert."`` inside ``BertForSequenceClassification``).
-    Dense kernels are transposed (Keras stores ``[in, out]``, PyTorch ``[out, in]``); the attention kernels, which
-    KerasHub keeps per head (``[hidden, heads, head_dim]``), are flattened back to ``[hidden, hidden]``.
+
+def bert_weight_mapping(backbone) -> list[tuple[str, object, str]]:
+    """Every weight of a KerasHub ``BertBackbone`` with its transformers ``BertModel`` name and the operation that
+    turns one into the other: ``(transformers name, Keras variable, operation)``, the operation one of
+    :data:`OPERATIONS`. Dense kernels are transposed (Keras stores ``[in, out]``, PyTorch ``[out, in]``); the
+    attention kernels, which KerasHub keeps per head (``[hidden, heads, head_dim]``), are reshaped back to
+    ``[hidden, hidden]`` first, and the query/key/value biases ``[heads, head_dim]`` to ``[hidden]``.
 
     Defined in chapter 11 (``book/11_finetune_keras.ipynb``, "From Keras back to PyTorch").
     """
     _check_bert_backbone(backbone)
-    hidden = backbone.hidden_dim
-    sd: dict[str, np.ndarray] = {}
-
-    def put(name, array):
-        sd[prefix + name] = np.ascontiguousarray(array, dtype=np.float32)
-
-    put("embeddings.word_embeddings.weight", _np(backbone.get_layer("token_embedding").embeddings))
-    put("embeddings.position_embeddings.weight", _np(backbone.get_layer("position_embedding").position_embeddings))
-    put("embeddings.token_type_embeddings.weight", _np(backbone.get_layer("segment_embedding").embeddings))
-    put("embeddings.LayerNorm.weight", _np(backbone.get_layer("embeddings_layer_norm").gamma))
-    put("embeddings.LayerNorm.bias", _np(backbone.get_layer("embeddings_layer_norm").beta))
+    rows: list[tuple[str, object, str]] = [
+        ("embeddings.word_embeddings.weight", backbone.get_layer("token_embedding").embeddings, "as is"),
+        (
+            "embeddings.position_embeddings.weight",
+            backbone.get_layer("position_embedding").position_embeddings,
+            "as is",
+        ),
+        ("embeddings.token_type_embeddings.weight", backbone.get_layer("segment_embedding").embeddings, "as is"),
+        ("embeddings.LayerNorm.weight", backbone.get_layer("embeddings_layer_norm").gamma, "as is"),
+        ("embeddings.LayerNorm.bias", backbone.get_layer("embeddings_layer_norm").beta, "as is"),
+    ]
     for i in range(backbone.num_layers):
         block = backbone.get_layer(f"transformer_layer_{i}")
         attn = block._self_attention_layer
@@ -95,21 +98,108 @@ def bert_backbone_state_dict(backbone, prefix: str = "") -> dict[str, np.ndarray
             ("attention.self.key", attn.key_dense),
             ("attention.self.value", attn.value_dense),
         ):
-            put(p + hf_name + ".weight", _np(dense.kernel).reshape(hidden, hidden).T)  # [in, heads, dim] -> [out, in]
-            put(p + hf_name + ".bias", _np(dense.bias).reshape(hidden))
-        put(p + "attention.output.dense.weight", _np(attn.output_dense.kernel).reshape(hidden, hidden).T)
-        put(p + "attention.output.dense.bias", _np(attn.output_dense.bias))
-        put(p + "attention.output.LayerNorm.weight", _np(block._self_attention_layer_norm.gamma))
-        put(p + "attention.output.LayerNorm.bias", _np(block._self_attention_layer_norm.beta))
-        put(p + "intermediate.dense.weight", _np(block._feedforward_intermediate_dense.kernel).T)
-        put(p + "intermediate.dense.bias", _np(block._feedforward_intermediate_dense.bias))
-        put(p + "output.dense.weight", _np(block._feedforward_output_dense.kernel).T)
-        put(p + "output.dense.bias", _np(block._feedforward_output_dense.bias))
-        put(p + "output.LayerNorm.weight", _np(block._feedforward_layer_norm.gamma))
-        put(p + "output.LayerNorm.bias", _np(block._feedforward_layer_norm.beta))
-    put("pooler.dense.weight", _np(backbone.get_layer("pooled_dense").kernel).T)
-    put("pooler.dense.bias", _np(backbone.get_layer("pooled_dense").bias))
-    return sd
+            rows.append((p + hf_name + ".weight", dense.kernel, "reshape + transpose"))
+            rows.append((p + hf_name + ".bias", dense.bias, "reshape"))
+        rows += [
+            (p + "attention.output.dense.weight", attn.output_dense.kernel, "reshape + transpose"),
+            (p + "attention.output.dense.bias", attn.output_dense.bias, "as is"),
+            (p + "attention.output.LayerNorm.weight", block._self_attention_layer_norm.gamma, "as is"),
+            (p + "attention.output.LayerNorm.bias", block._self_attention_layer_norm.beta, "as is"),
+            (p + "intermediate.dense.weight", block._feedforward_intermediate_dense.kernel, "transpose"),
+            (p + "intermediate.dense.bias", block._feedforward_intermediate_dense.bias, "as is"),
+            (p + "output.dense.weight", block._feedforward_output_dense.kernel, "transpose"),
+            (p + "output.dense.bias", block._feedforward_output_dense.bias, "as is"),
+            (p + "output.LayerNorm.weight", block._feedforward_layer_norm.gamma, "as is"),
+            (p + "output.LayerNorm.bias", block._feedforward_layer_norm.beta, "as is"),
+        ]
+    rows += [
+        ("pooler.dense.weight", backbone.get_layer("pooled_dense").kernel, "transpose"),
+        ("pooler.dense.bias", backbone.get_layer("pooled_dense").bias, "as is"),
+    ]
+    return rows
+
+
+def _convert(array: np.ndarray, operation: str, hidden: int) -> np.ndarray:
+    if operation == "as is":
+        return array
+    if operation == "transpose":
+        return array.T
+    if operation == "reshape":
+        return array.reshape(hidden)
+    if operation == "reshape + transpose":
+        return array.reshape(hidden, hidden).T  # [in, heads, dim] -> [in, out] -> [out, in]
+    raise ValueError(f"unknown operation {operation!r}: one of {OPERATIONS}")
+
+
+def bert_backbone_state_dict(backbone, prefix: str = "") -> dict[str, np.ndarray]:
+    """A KerasHub ``BertBackbone``'s weights as a transformers ``BertModel`` state dict of NumPy arrays.
+
+    Keys are transformers names (``embeddings.word_embeddings.weight``, ``encoder.layer.0.attention.self.query.weight``,
+    ..., ``pooler.dense.weight``), each preceded by ``prefix`` (``"bert."`` inside ``BertForSequenceClassification``);
+    each tensor converted as :func:`bert_weight_mapping` says.
+
+    Defined in chapter 11 (``book/11_finetune_keras.ipynb``, "From Keras back to PyTorch").
+    """
+    mapping = bert_weight_mapping(backbone)
+    hidden = backbone.hidden_dim
+    return {
+        prefix + name: np.ascontiguousarray(_convert(_np(variable), operation, hidden), dtype=np.float32)
+        for name, variable, operation in mapping
+    }
+
+
+def draw_weight_mapping(tr, rows: list[tuple[str, tuple, str, tuple, str]], layers: int, total: int):
+    """The weight mapping between KerasHub and transformers as a table of arrows: each row a Keras variable (name
+    and shape) on the left, its transformers tensor on the right, the arrow coloured and labelled by the operation
+    (:data:`OPERATIONS`). ``rows`` are ``(keras name, keras shape, transformers name, shape, operation)`` — the
+    matrices of the embeddings, of one layer (repeated ``layers`` times) and of the heads; ``total`` is the
+    number of tensors mapped in all. ``tr`` translates the labels (:mod:`helpers.figures`). Returns the figure.
+
+    Defined in chapter 11 (``book/11_finetune_keras.ipynb``, "From Keras back to PyTorch").
+    """
+    from .boxes import PALETTE, canvas
+
+    if not rows:
+        raise ValueError("rows is empty: nothing to draw")
+    bad = [r[4] for r in rows if r[4] not in OPERATIONS]
+    if bad:
+        raise ValueError(f"unknown operation(s) {bad}: each row's operation is one of {OPERATIONS}")
+    colours = dict(zip(OPERATIONS, ("grey", "blue", "orange", "red")))
+    names = dict(zip(OPERATIONS, (tr("as is"), tr("transpose"), tr("reshape"), tr("reshape + transpose"))))
+    row_h = 0.78
+    height = row_h * len(rows) + 1.5
+    fig, ax = canvas(10, height)
+    top = height - 0.4
+    ax.text(0.1, top, "KerasHub (Keras 3)", ha="left", va="center", fontsize=10, weight="bold")
+    ax.text(5.2, top, "transformers (PyTorch)", ha="left", va="center", fontsize=10, weight="bold")
+    for i, (k_name, k_shape, h_name, h_shape, op) in enumerate(rows):
+        y = top - 0.75 - i * row_h
+        colour = PALETTE[colours[op]][0]
+        ax.text(0.1, y + 0.14, k_name, ha="left", va="center", fontsize=9, family="monospace")
+        ax.text(
+            0.1, y - 0.2, str(list(k_shape)), ha="left", va="center", fontsize=9, family="monospace", color="#555555"
+        )
+        ax.annotate("", xy=(5.1, y), xytext=(3.9, y), arrowprops={"arrowstyle": "-|>", "color": colour, "lw": 1.5})
+        ax.text(4.5, y + 0.08, names[op], ha="center", va="bottom", fontsize=9, color=colour)
+        ax.text(5.2, y + 0.14, h_name, ha="left", va="center", fontsize=9, family="monospace")
+        ax.text(
+            5.2, y - 0.2, str(list(h_shape)), ha="left", va="center", fontsize=9, family="monospace", color="#555555"
+        )
+    ax.text(
+        0.1,
+        0.3,
+        tr(
+            "{total} tensors in all; a layer's rows repeat for each of the {layers} layers; biases and "
+            "LayerNorm γ/β as is",
+            total=total,
+            layers=layers,
+        ),
+        ha="left",
+        va="center",
+        fontsize=9,
+        color="#555555",
+    )
+    return fig
 
 
 def bert_config_from_keras(backbone, num_labels: int | None = None, hidden_act: str = KERAS_BERT_GELU, **extra):

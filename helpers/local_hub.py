@@ -41,7 +41,10 @@ START_HINT = "python -m helpers.local_hub serve {dest} --port {port}"
 
 
 class HubNotRunning(ConnectionError):
-    """Nothing answers at the hub address; the message says how to start the local hub."""
+    """Nothing answers at the hub address; the message says how to start the local hub.
+
+    Used by the helpers of chapter 1 (``book/01_installation_and_caching.ipynb``, "Where models are cached").
+    """
 
 
 def use_endpoint(endpoint: str) -> str:
@@ -50,6 +53,8 @@ def use_endpoint(endpoint: str) -> str:
     ``HF_ENDPOINT`` does this when it is set before the libraries are imported (they read it once, into constants);
     in a running process this sets the variable and patches those constants, the way
     :func:`helpers.setup.go_offline` does for ``HF_HUB_OFFLINE``.
+
+    Defined in chapter 1 (``book/01_installation_and_caching.ipynb``, "Where models are cached").
     """
     endpoint = endpoint.rstrip("/")
     os.environ["HF_ENDPOINT"] = endpoint
@@ -72,7 +77,10 @@ def use_endpoint(endpoint: str) -> str:
 
 
 def free_port(host: str = HOST) -> int:
-    """A TCP port that nothing listens on right now."""
+    """A TCP port that nothing listens on right now.
+
+    Used by the helpers of chapter 1 (``book/01_installation_and_caching.ipynb``, "Where models are cached").
+    """
     with socket.socket() as s:
         s.bind((host, 0))
         return s.getsockname()[1]
@@ -80,14 +88,20 @@ def free_port(host: str = HOST) -> int:
 
 def repo_folders(dest: str | Path) -> list[Path]:
     """Every exported repository under ``dest`` (``models/<org>/<name>``, ``datasets/<org>/<name>``, and
-    ``models/<name>`` for a hub id without an organisation, such as ``gpt2``)."""
+    ``models/<name>`` for a hub id without an organisation, such as ``gpt2``).
+
+    Used by the helpers of chapter 1 (``book/01_installation_and_caching.ipynb``, "Where models are cached").
+    """
     dest = Path(dest)
     found = [p for kind in ("models", "datasets") for pattern in ("*", "*/*") for p in dest.glob(f"{kind}/{pattern}")]
     return sorted(p for p in found if (p / ".git").is_dir())
 
 
 def config_text(dest: Path, state: Path, port: int, host: str = HOST) -> str:
-    """olah's TOML configuration: the mirrors under ``dest``, its own cache under ``state``, offline."""
+    """olah's TOML configuration: the mirrors under ``dest``, its own cache under ``state``, offline.
+
+    Used by the helpers of chapter 1 (``book/01_installation_and_caching.ipynb``, "Where models are cached").
+    """
     netloc = f"{host}:{port}"
     return (
         "[basic]\n"
@@ -100,7 +114,10 @@ def config_text(dest: Path, state: Path, port: int, host: str = HOST) -> str:
 
 
 def check_endpoint(endpoint: str, timeout: float = 5.0) -> None:
-    """Raise :class:`HubNotRunning` (saying how to start one) unless an HTTP server answers at ``endpoint``."""
+    """Raise :class:`HubNotRunning` (saying how to start one) unless an HTTP server answers at ``endpoint``.
+
+    Used by the helpers of chapter 1 (``book/01_installation_and_caching.ipynb``, "Where models are cached").
+    """
     try:
         urllib.request.urlopen(endpoint.rstrip("/") + "/api/models/hfbook/minilm", timeout=timeout).close()
     except urllib.error.HTTPError:
@@ -114,7 +131,10 @@ def check_endpoint(endpoint: str, timeout: float = 5.0) -> None:
 
 
 class LocalHub:
-    """olah serving the repositories under ``dest`` on ``host:port`` (a free port unless given)."""
+    """olah serving the repositories under ``dest`` on ``host:port`` (a free port unless given).
+
+    Defined in chapter 1 (``book/01_installation_and_caching.ipynb``, "A hub server of your own").
+    """
 
     def __init__(self, dest: str | Path, port: int | None = None, host: str = HOST, state: str | Path | None = None):
         self.dest = Path(dest).resolve()
@@ -233,7 +253,10 @@ class LocalHub:
 
 
 def local_commit(app, repo_type: str, org: str | None, repo: str, revision: str) -> str | None:
-    """The commit hash that ``revision`` (branch, tag or hash) names in the local repository olah serves, if any."""
+    """The commit hash that ``revision`` (branch, tag or hash) names in the local repository olah serves, if any.
+
+    Used by the helpers of chapter 1 (``book/01_installation_and_caching.ipynb``, "Where models are cached").
+    """
     from git import BadName
     from olah.mirror.repos import LocalMirrorRepo
 
@@ -250,7 +273,10 @@ def local_commit(app, repo_type: str, org: str | None, repo: str, revision: str)
 def patch_branch_lookup() -> None:
     """Make olah resolve a branch or tag name (and the newest commit) through the local git repositories when its
     proxy cache does not know it (olah 0.5.4, offline mode), so a file missing from a repository answers 404, not
-    401, and ``model_info`` works without a revision."""
+    401, and ``model_info`` works without a revision.
+
+    Used by the helpers of chapter 1 (``book/01_installation_and_caching.ipynb``, "Where models are cached").
+    """
     from olah.utils import repo_utils
 
     by_name, newest = repo_utils.get_commit_hf_offline, repo_utils.get_newest_commit_hf_offline
@@ -270,7 +296,10 @@ def patch_branch_lookup() -> None:
 def patch_missing_file_answer() -> None:
     """Make olah's 404 for a file missing from a local repository carry the commit (``X-Repo-Commit``), as the hub's
     does: huggingface_hub then records the file as absent in its cache (``.no_exist/<commit>/<file>``), and a later
-    offline load does not fail looking for it (olah 0.5.4 sends no commit with that 404)."""
+    offline load does not fail looking for it (olah 0.5.4 sends no commit with that 404).
+
+    Used by the helpers of chapter 1 (``book/01_installation_and_caching.ipynb``, "Where models are cached").
+    """
     from olah import server_file_routes
 
     def with_commit(original):
@@ -292,7 +321,10 @@ def patch_missing_file_answer() -> None:
 
 def patch_chunk_size(size: int = 1 << 20) -> None:
     """Send a local repository's file in chunks of ``size`` bytes instead of olah 0.5.4's 4 KiB ones (each chunk is
-    one trip through the web server: a 500 MB file took about a minute on two busy cores)."""
+    one trip through the web server: a 500 MB file took about a minute on two busy cores).
+
+    Used by the helpers of chapter 1 (``book/01_installation_and_caching.ipynb``, "Where models are cached").
+    """
     from olah.mirror.repos import LocalMirrorRepo
 
     original = LocalMirrorRepo.get_file
@@ -320,7 +352,10 @@ def patch_chunk_size(size: int = 1 << 20) -> None:
 
 
 def serve(dest: Path, port: int, host: str, state: Path) -> None:
-    """Run olah in this process (the foreground of ``make hub``), with :func:`patch_branch_lookup` applied."""
+    """Run olah in this process (the foreground of ``make hub``), with :func:`patch_branch_lookup` applied.
+
+    Used by the helpers of chapter 1 (``book/01_installation_and_caching.ipynb``, "Where models are cached").
+    """
     hub = LocalHub(dest, port=port, host=host, state=state)
     hub.check()
     config = hub.write_config()
@@ -336,6 +371,7 @@ def serve(dest: Path, port: int, host: str, state: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Used by the helpers of chapter 1 (``book/01_installation_and_caching.ipynb``, "Where models are cached")."""
     parser = argparse.ArgumentParser(prog="python -m helpers.local_hub", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="cmd", required=True)
     s = sub.add_parser("serve", help="serve the repositories exported under DIR until stopped")

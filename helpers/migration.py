@@ -1,10 +1,10 @@
-"""Every API of the 4.5-era seed that moved by transformers 5.24: old line, new line, since when, and a check.
+"""Every API of the 4.5-era original tutorial that moved by transformers 5.24: old line, new line, since when, a check.
 
 Defined in the appendix (``book/appendix_migration.ipynb``, "The table").
 
 ``MOVES`` is the only copy of the table: the appendix renders it with ``migration_table()`` and runs every check
 with ``run_checks()``; ``tests/test_migration.py`` runs the same checks under pytest. Each row has two checks:
-``old`` proves the seed's line is gone (it raises, and the check returns the error text) or, for the few rows whose
+``old`` proves the tutorial's line is gone (it raises, and the check returns the error text) or, for the few rows whose
 status is "still works", shows what it does today; ``new`` runs today's line on a tiny model built from a config
 (no download) and returns what it produced. A check that fails raises ``AssertionError``.
 
@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import importlib
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -27,14 +28,14 @@ GONE, STILL_WORKS = "gone", "still works"
 
 @dataclass(frozen=True)
 class Move:
-    """One row: an API of the seed that moved, with a check of its old and its new line.
+    """One row: an API of the original tutorial that moved, with a check of its old and its new line.
 
     Defined in the appendix (``book/appendix_migration.ipynb``, "The table").
     """
 
     key: str
     topic: str
-    old: str  # the seed's (4.5-era) line
+    old: str  # the original tutorial's (4.5-era) line
     new: str  # the line to write today
     since: str  # when it moved
     status: str  # GONE: the old line fails today; STILL_WORKS: it runs, the new spelling is preferred
@@ -82,7 +83,8 @@ def _raises(fn: Callable[[], object], exc: type[BaseException] | tuple, must_say
     except exc as e:  # noqa: PERF203
         text = f"{type(e).__name__}: {e}".splitlines()[0]
         assert must_say in str(e), f"expected {must_say!r} in the error, got {text}"
-        return text[:160]
+        # an ImportError ends with the library's file path, which differs on every machine: keep the sentence
+        return re.sub(r" \((/|[A-Za-z]:\\)[^)]*\)$", "", text)
     raise AssertionError(f"{fn} did not raise {exc}: the old line still works")
 
 
@@ -272,13 +274,14 @@ def _cache_old() -> str:
     assert not hasattr(transformers, "TRANSFORMERS_CACHE")
     where = _env_probe(_CACHE_PROBE, TRANSFORMERS_CACHE="/tmp/old-transformers-cache", HOME=os.path.expanduser("~"))
     assert "old-transformers-cache" not in where, where
+    where = where.replace(os.path.expanduser("~"), "~", 1)  # the reader's home, not this machine's
     return f"TRANSFORMERS_CACHE is ignored: the hub cache stays at {where}"
 
 
 def _cache_new() -> str:
-    where = _env_probe(_CACHE_PROBE, HF_HOME="/tmp/my-hf-home", HOME=os.path.expanduser("~"))
-    assert where == "/tmp/my-hf-home/hub", where
-    return f"HF_HOME=/tmp/my-hf-home → models cached in {where}"
+    where = _env_probe(_CACHE_PROBE, HF_HOME="/data/hf", HOME=os.path.expanduser("~"))
+    assert where == "/data/hf/hub", where
+    return f"HF_HOME=/data/hf → models cached in {where}"
 
 
 _OFFLINE_PROBE = "import huggingface_hub.constants as c; print(c.HF_HUB_OFFLINE)"
@@ -608,7 +611,7 @@ def migration_table():
             {
                 "key": m.key,
                 "topic": m.topic,
-                "4.5 (the seed)": m.old,
+                "4.5 (2021)": m.old,
                 "5.24 (today)": m.new,
                 "since": m.since,
                 "old line today": m.status,

@@ -18,6 +18,8 @@ from __future__ import annotations
 #: things land in between ("The movie was great." / "The film was terrible.": 0.62), which is why the line sits at
 #: 0.7 and not at 0.5. It is a documented rule of thumb (no labelled pairs ship with the book to fit one): read
 #: scores between 0.6 and 0.8 as "unsure".
+#:
+#: Defined in chapter 5 (``book/05_classification_and_qa.ipynb``, "Offline: similarity of sentence embeddings").
 THRESHOLD = 0.7
 
 _CACHE: dict = {}

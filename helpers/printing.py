@@ -42,14 +42,20 @@ def print_wrapped(value, width: int = WIDTH, label: str | None = None) -> None:
 
     Defined in chapter 2 (``book/02_pipelines.ipynb``, "Pipelines and what happens inside").
     """
-    if isinstance(value, str):
-        body = "\n".join(textwrap.wrap(value, width, break_long_words=False, break_on_hyphens=False)) or value
-    else:
-        body = wrap_items(value, width=width)
+
+    def wrapped(width: int) -> str:
+        if isinstance(value, str):
+            return "\n".join(textwrap.wrap(value, width, break_long_words=False, break_on_hyphens=False)) or value
+        return wrap_items(value, width=width)
+
+    body = wrapped(width)
     if label is None:
         print(body)
     elif "\n" not in body and len(label) + 1 + len(body) <= width:
         print(f"{label} {body}")
-    else:
+    elif isinstance(value, str):
         print(label)
-        print(textwrap.indent(body, "  ") if not isinstance(value, str) else body)
+        print(body)
+    else:  # indented under the label, within the same width
+        print(label)
+        print(textwrap.indent(wrapped(width - 2), "  "))

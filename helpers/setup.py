@@ -3,13 +3,17 @@
 Defined in chapter 1 (``book/01_installation_and_caching.ipynb``, "Setting up a chapter").
 
 It puts the process in offline mode (unless hub mode is on), seeds Python, NumPy and PyTorch, picks the
-device, sets the plot style, quiets library logs, and prints a summary of all of it, so nothing it does
-is hidden from the reader. Given the chapter's name, it also builds the zoo entries that chapter uses.
+device, sets the plot style, quiets library logs, shortens tracebacks (``%xmode Minimal``) and prints one
+line saying what matters for the chapter (library version, device, torch threads, mode, seed). The library
+versions stay in the returned dict and in :func:`versions`. Given the chapter's name, it also builds the
+zoo entries that chapter uses.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import io
 import os
 import random
 import sys
@@ -22,7 +26,10 @@ LIBRARIES = ("transformers", "tokenizers", "huggingface_hub", "datasets", "torch
 
 
 def go_offline() -> list[str]:
-    """Set the offline switches (before transformers is imported, or patched in if it already was)."""
+    """Set the offline switches (before transformers is imported, or patched in if it already was).
+
+    Defined in chapter 1 (``book/01_installation_and_caching.ipynb``, "Offline mode: the switches then and now").
+    """
     return set_offline(True)
 
 
@@ -37,7 +44,10 @@ def go_online() -> list[str]:
 
 def set_offline(on: bool) -> list[str]:
     """Turn offline mode on or off: the environment variables for libraries imported later, and the constants that
-    ``huggingface_hub`` and ``datasets`` read from them at import time (patched when already imported)."""
+    ``huggingface_hub`` and ``datasets`` read from them at import time (patched when already imported).
+
+    Used by the helpers of chapter 1 (``book/01_installation_and_caching.ipynb``, "Setting up a chapter").
+    """
     for var in OFFLINE_VARS:
         if on:
             os.environ[var] = "1"
@@ -57,7 +67,10 @@ def set_offline(on: bool) -> list[str]:
 
 
 def seed_everything(seed: int = 0) -> None:
-    """Seed Python's, NumPy's and PyTorch's random generators (CPU and CUDA)."""
+    """Seed Python's, NumPy's and PyTorch's random generators (CPU and CUDA).
+
+    Defined in chapter 10 (``book/10_finetune_pytorch.ipynb``, "A classification head: BertForSequenceClassification").
+    """
     random.seed(seed)
     os.environ["PYTHONHASHSEED"] = str(seed)
     import numpy as np
@@ -72,6 +85,8 @@ def set_threads() -> int | None:
 
     ``make test`` runs two notebooks at once on two cores and sets it to 1: two processes with two threads each
     oversubscribe the cores and run several times slower than with one thread each.
+
+    Used by the helpers of chapter 1 (``book/01_installation_and_caching.ipynb``, "Setting up a chapter").
     """
     value = os.environ.get("HFBOOK_THREADS", "").strip()
     if not value:
@@ -85,14 +100,20 @@ def set_threads() -> int | None:
 
 
 def pick_device() -> str:
-    """``"cuda"`` when a GPU is usable, else ``"cpu"``."""
+    """``"cuda"`` when a GPU is usable, else ``"cpu"``.
+
+    Used by the helpers of chapter 1 (``book/01_installation_and_caching.ipynb``, "Setting up a chapter").
+    """
     import torch
 
     return "cuda" if torch.cuda.is_available() else "cpu"
 
 
 def quiet_logs() -> None:
-    """Keep library chatter (not errors) and the libraries' own progress bars out of the book."""
+    """Keep library chatter (not errors) and the libraries' own progress bars out of the book.
+
+    Used by the helpers of chapter 1 (``book/01_installation_and_caching.ipynb``, "Setting up a chapter").
+    """
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     warnings.filterwarnings("ignore", category=FutureWarning)
     import datasets
@@ -108,7 +129,10 @@ def quiet_logs() -> None:
 
 def text_progress_bars() -> bool:
     """In a non-interactive run (``HFBOOK_EXECUTING=1``: nbmake, the book build) make ``tqdm.auto`` print plain
-    text bars to stderr instead of Jupyter widgets, which a static HTML page cannot show. Returns True if it did."""
+    text bars to stderr instead of Jupyter widgets, which a static HTML page cannot show. Returns True if it did.
+
+    Used by the helpers of chapter 1 (``book/01_installation_and_caching.ipynb``, "Setting up a chapter").
+    """
     if os.environ.get("HFBOOK_EXECUTING") != "1":
         return False
     import tqdm.auto
@@ -119,6 +143,7 @@ def text_progress_bars() -> bool:
 
 
 def plot_style() -> None:
+    """Used by the helpers of chapter 1 (``book/01_installation_and_caching.ipynb``, "Setting up a chapter")."""
     import matplotlib
     import matplotlib.pyplot as plt
 
@@ -136,62 +161,104 @@ def plot_style() -> None:
     matplotlib.rcParams["savefig.bbox"] = "tight"
 
 
+def versions() -> dict[str, str]:
+    """The installed versions of the libraries the book uses (``"not installed"`` where one is missing), and Python's.
+
+    Defined in chapter 1 (``book/01_installation_and_caching.ipynb``, "Setting up a chapter").
+    """
+    found = {}
+    for lib in LIBRARIES:
+        try:
+            found[lib] = importlib.import_module(lib).__version__
+        except ImportError:
+            found[lib] = "not installed"
+    found["python"] = sys.version.split()[0]
+    return found
+
+
+def short_tracebacks() -> bool:
+    """Under IPython (a notebook), show errors as ``%xmode Minimal`` does: the exception's type and message, no
+    frames. Returns True if it did, False outside IPython (a plain ``python`` process keeps its tracebacks).
+
+    Defined in chapter 1 (``book/01_installation_and_caching.ipynb``, "Setting up a chapter").
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    if shell is None:
+        return False
+    with contextlib.redirect_stdout(io.StringIO()):  # the magic announces the mode: not worth a line
+        shell.run_line_magic("xmode", "Minimal")
+    return True
+
+
+def summary_line(facts: dict) -> str:
+    """The one line ``setup_chapter()`` prints, from its facts: e.g.
+    ``transformers 5.24.0 · cpu · 1 torch thread · offline, local zoo · seed 0``.
+
+    Used by the helpers of chapter 1 (``book/01_installation_and_caching.ipynb``, "Setting up a chapter").
+    """
+    device = facts["device"]
+    if facts.get("gpu"):
+        device = f"{device} ({facts['gpu']})"
+    threads = facts["threads"]
+    parts = [
+        f"transformers {facts['versions'].get('transformers', '?')}",
+        device,
+        f"{threads} torch thread" + ("" if threads == 1 else "s"),
+        f"hub mode ({HUB_SWITCH}=1)" if facts["hub"] else "offline, local zoo",
+        f"seed {facts['seed']}",
+    ]
+    return " · ".join(parts)
+
+
 def setup_chapter(chapter: str | None = None, seed: int = 0, quiet: bool = True) -> dict:
-    """Prepare a notebook and print what was done. Returns the facts as a dict (device, seed, hub, versions).
+    """Prepare a notebook and print one line saying what matters. Returns the facts as a dict (device, gpu,
+    threads, seed, hub, versions, short_tracebacks, notes).
 
     ``chapter`` (the notebook's name, e.g. ``"03_tokenizers"``) also builds the zoo entries that chapter uses
     when they are missing (``helpers/chapters.py`` lists them), with a progress bar and the minutes it expects.
+
+    Defined in chapter 1 (``book/01_installation_and_caching.ipynb``, "Setting up a chapter").
     """
     hub = hub_mode()
     notes = [] if hub else go_offline()
     seed_everything(seed)
-    threads = set_threads()
+    set_threads()
     device = pick_device()
     if quiet:
         quiet_logs()
     plot_style()
     text_bars = text_progress_bars()
-    versions = {}
-    for lib in LIBRARIES:
-        try:
-            versions[lib] = importlib.import_module(lib).__version__
-        except ImportError:
-            versions[lib] = "not installed"
-    print("Versions: " + ", ".join(f"{k} {v}" for k, v in versions.items()))
-    print(f"Python {sys.version.split()[0]}")
-    if device == "cuda":
-        import torch
+    import torch
 
-        print(f"Device: cuda ({torch.cuda.get_device_name(0)})")
-    else:
-        print("Device: cpu — no GPU found; everything here runs on CPU (a GPU only makes training faster).")
-    if threads:
-        print(f"CPU threads for torch: {threads} (HFBOOK_THREADS)")
-    if hub:
-        print(f"Mode: hub ({HUB_SWITCH}=1) — the seed's checkpoints are downloaded from the Hugging Face hub.")
-    else:
-        print(
-            f"Mode: offline — {', '.join(v + '=1' for v in OFFLINE_VARS)}; models come from the local zoo "
-            f"(set {HUB_SWITCH}=1 for the seed's hub checkpoints)."
-        )
-    print(
-        f"Seeded Python, NumPy and PyTorch with {seed}; plot style set"
-        + ("; library logs limited to errors and their progress bars off." if quiet else ".")
+    facts = ChapterSetup(
+        device=device,
+        gpu=torch.cuda.get_device_name(0) if device == "cuda" else None,
+        threads=torch.get_num_threads(),
+        seed=seed,
+        hub=hub,
+        versions=versions(),
+        short_tracebacks=short_tracebacks(),
+        text_progress_bars=text_bars,
+        notes=notes,
     )
-    if text_bars:
-        print("Progress bars: plain text on stderr (non-interactive run, HFBOOK_EXECUTING=1).")
-    for note in notes:
-        print("Note: " + note)
+    print(summary_line(facts))
     if chapter is not None:
         from .chapters import build_chapter_zoo, check_extras
 
         check_extras(chapter)
         build_chapter_zoo(chapter, hub=hub)
-    return ChapterSetup(device=device, seed=seed, hub=hub, versions=versions)
+    return facts
 
 
 class ChapterSetup(dict):
-    """What ``setup_chapter()`` did (device, seed, hub, versions): a dict that Jupyter does not echo."""
+    """What ``setup_chapter()`` did (device, threads, seed, hub, versions, ...): a dict that Jupyter does not echo.
+
+    Used by the helpers of chapter 1 (``book/01_installation_and_caching.ipynb``, "Setting up a chapter").
+    """
 
     def _ipython_display_(self) -> None:  # the printed summary already said it all
         pass

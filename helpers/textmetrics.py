@@ -47,7 +47,10 @@ _WORD = re.compile(r"[^\W\d_](?:[\w'’-]*\w)?")
 
 def chrf(hypotheses: list[str], references: list[str]) -> float:
     """Corpus-level chrF (sacrebleu's defaults: character 6-grams, beta 2) of hypotheses against one reference
-    each, rounded to 2 decimals."""
+    each, rounded to 2 decimals.
+
+    Defined in chapter 8 (``book/08_summarization_translation.ipynb``, "chrF: translations against references").
+    """
     from sacrebleu.metrics import CHRF
 
     if len(hypotheses) != len(references):
@@ -56,14 +59,20 @@ def chrf(hypotheses: list[str], references: list[str]) -> float:
 
 
 def sentence_chrf(hypothesis: str, reference: str) -> float:
-    """chrF of one hypothesis against one reference (for tables; report the corpus score as the result)."""
+    """chrF of one hypothesis against one reference (for tables; report the corpus score as the result).
+
+    Defined in chapter 8 (``book/08_summarization_translation.ipynb``, "Translation").
+    """
     from sacrebleu.metrics import CHRF
 
     return round(CHRF().sentence_score(hypothesis, [reference]).score, 2)
 
 
 def numbers(text: str) -> set[str]:
-    """The numbers in ``text`` as digit strings: "1,400" -> "1400", "ten" -> "10", "2.5" -> "2.5"."""
+    """The numbers in ``text`` as digit strings: "1,400" -> "1400", "ten" -> "10", "2.5" -> "2.5".
+
+    Used by the helpers of chapter 8 (``book/08_summarization_translation.ipynb``, "Evaluating generated text").
+    """
     found = {m.group().replace(",", "") for m in _NUMBER.finditer(text)}
     found |= {NUMBER_WORDS[w.lower()] for w in _WORD.findall(text) if w.lower() in NUMBER_WORDS}
     return found
@@ -74,13 +83,19 @@ def _words(text: str) -> list[str]:
 
 
 def names(text: str) -> set[str]:
-    """Capitalised words of ``text`` (possessive 's removed): names, places, and sentence-initial words."""
+    """Capitalised words of ``text`` (possessive 's removed): names, places, and sentence-initial words.
+
+    Used by the helpers of chapter 8 (``book/08_summarization_translation.ipynb``, "Evaluating generated text").
+    """
     return {w for w in _words(text) if w[0].isupper()}
 
 
 @dataclass
 class Unsupported:
-    """What a summary says that its source does not: numbers and capitalised words (names, places)."""
+    """What a summary says that its source does not: numbers and capitalised words (names, places).
+
+    Used by the helpers of chapter 8 (``book/08_summarization_translation.ipynb``, "Evaluating generated text").
+    """
 
     numbers: list[str]
     names: list[str]
@@ -95,6 +110,8 @@ def unsupported(summary: str, source: str) -> Unsupported:
     A number counts as supported when the source has it in digits or in words ("ten" = "10"). A capitalised
     word counts as supported when the source has the same word in any case, so a sentence-initial "The" or
     "Police" passes while an invented "Smith" or "Paris" does not.
+
+    Defined in chapter 8 (``book/08_summarization_translation.ipynb``, "Faithfulness: does a summary invent anything?").
     """
     source_numbers = numbers(source)
     source_words = {w.lower() for w in _words(source)}
@@ -105,5 +122,8 @@ def unsupported(summary: str, source: str) -> Unsupported:
 
 
 def length_ratio(summary: str, source: str) -> float:
-    """Words of the summary divided by words of the source (whitespace-separated), rounded to 3 decimals."""
+    """Words of the summary divided by words of the source (whitespace-separated), rounded to 3 decimals.
+
+    Defined in chapter 8 (``book/08_summarization_translation.ipynb``, "Summarizing with chat messages").
+    """
     return round(len(summary.split()) / max(1, len(source.split())), 3)

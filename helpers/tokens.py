@@ -1,12 +1,15 @@
-"""Showing what a tokenizer did: a token table, and a padded batch with its attention mask as a picture.
+"""Showing what a tokenizer did: a token table, and pictures of its output drawn from the real tokens — a padded
+batch with its attention mask, a sentence pair with its token type ids, the truncation strategies side by side and
+the overlapping windows of a long input.
 
-Defined in chapter 3 (``book/03_tokenizers.ipynb``, "Batches: padding, truncation, tensors"); the picture is
-used again in chapter 4 (``book/04_model_inputs.ipynb``, "Attention mask").
+Every picture is a row of cells, one per token, each labelled with its token as the tokenizer wrote it; the
+drawing functions take the chapter's own tokens and masks (``figures.show`` draws them in both languages).
+
+Defined in chapter 3 (``book/03_tokenizers.ipynb``, "Batches: padding, truncation, tensors"); the padded batch is
+drawn again in chapter 4 (``book/04_model_inputs.ipynb``, "Attention mask").
 """
 
 from __future__ import annotations
-
-from collections.abc import Mapping, Sequence
 
 TABLE_COLUMNS = ["token", "id", "sequence", "word_id", "offsets", "text", "special"]
 
@@ -85,50 +88,262 @@ def token_table(tokenizer, text, text_pair=None, **kwargs):
     return table.astype({"sequence": "Int64", "word_id": "Int64"})
 
 
-def plot_padded_batch(batch: Mapping, tokenizer=None, ax=None, title: str | None = None):
-    """Draw a padded batch as a grid: one row per sequence, one column per position.
+# --------------------------------------------------------------------------------------------------- pictures
+FONT = 9  # points: 12 px in the book's column (figures are at most 6.8 in wide, shown unscaled)
+WIDTH_IN = 6.8
+LABEL_UNITS = 3.2  # width of the row labels on the left, in cell widths
 
-    Cells where ``attention_mask`` is 1 (real tokens) are dark, padding cells (mask 0) light; each cell is
-    labelled with its token (when ``tokenizer`` is given) or its id. ``batch`` is what a tokenizer returned
-    with ``padding=...`` (lists or tensors): it needs ``input_ids`` and ``attention_mask`` of the same
-    rectangular shape. Returns the matplotlib ``Axes``; the image's data is the attention mask itself.
+
+def _colours():
+    from .boxes import PALETTE
+
+    return PALETTE
+
+
+def _check_rows(tokens, mask=None, name="tokens"):
+    """Rows of token strings (and a 0/1 mask of the same shape), as plain lists."""
+    rows = [list(map(str, row)) for row in _plain_list(tokens)]
+    if not rows or not all(rows):
+        raise ValueError(f"{name} must be a non-empty list of non-empty rows of tokens")
+    if mask is not None:
+        mask = [[int(v) for v in row] for row in _plain_list(mask)]
+        if [len(r) for r in mask] != [len(r) for r in rows]:
+            raise ValueError("the attention mask must have the shape of the tokens (one 0/1 per token)")
+        if any(v not in (0, 1) for row in mask for v in row):
+            raise ValueError("attention_mask must contain only 0 and 1")
+    return rows, mask
+
+
+def _grid(columns: int, rows: float, cell_h: float = 1.0):
+    """A canvas ``LABEL_UNITS + columns`` cell widths wide, ``rows`` cell heights high; returns fig, ax, unit_pt."""
+    from .boxes import canvas
+
+    width = LABEL_UNITS + columns
+    fig, ax = canvas(width, rows * cell_h, inches=WIDTH_IN)
+    return fig, ax, WIDTH_IN * 72 / width
+
+
+def _fits(text: str, unit_pt: float, size: float = FONT) -> bool:
+    """Whether ``text`` fits across one cell (an estimate: 0.7 em per character)."""
+    return len(text) * 0.7 * size <= 0.92 * unit_pt
+
+
+def _cell(ax, x, y, text, colour="blue", h=1.0, unit_pt=30.0, faded=False, weight="normal", size=FONT):
+    """One token cell with its lower-left corner at (x, y): ``text`` across it, or upright when it is too long."""
+    from matplotlib.patches import Rectangle
+
+    edge, fill = _colours()[colour]
+    ax.add_patch(
+        Rectangle(
+            (x + 0.04, y + 0.04),
+            0.92,
+            h - 0.08,
+            facecolor="white" if faded else fill,
+            edgecolor=edge,
+            linewidth=1.0,
+            linestyle=(0, (2, 2)) if faded else "-",
+        )
+    )
+    upright = not _fits(text, unit_pt, size)
+    ax.text(
+        x + 0.5,
+        y + h / 2,
+        text,
+        ha="center",
+        va="center",
+        fontsize=size,
+        rotation=90 if upright else 0,
+        color="#888888" if faded else "black",
+        weight=weight,
+    )
+
+
+def _row_label(ax, y, text, h=1.0, size=FONT, family=None):
+    ax.text(LABEL_UNITS - 0.2, y + h / 2, text, ha="right", va="center", fontsize=size, family=family)
+
+
+def _cell_height(tokens, unit_pt, size=FONT):
+    """A cell tall enough for the longest token written upright (1 when every token fits across)."""
+    longest = max((len(t) for t in tokens if not _fits(t, unit_pt, size)), default=0)
+    return max(1.0, (longest * 0.62 * size + 8) / unit_pt)
+
+
+def draw_padded_batch(tr, tokens, attention_mask):
+    """A padded batch as a grid: one row per sequence, one cell per position, labelled with its token; real tokens
+    (``attention_mask`` 1) in blue, padding (mask 0) in grey. ``tokens`` are the rows of tokens
+    (``tokenizer.convert_ids_to_tokens`` of each row of ``input_ids``); long tokens are written upright.
 
     Defined in chapter 3 (``book/03_tokenizers.ipynb``, "Batches: padding, truncation, tensors").
     """
-    import matplotlib.pyplot as plt
-    import numpy as np
-    from matplotlib.colors import ListedColormap
-
-    for key in ("input_ids", "attention_mask"):
-        if key not in batch:
-            raise KeyError(
-                f"the batch has no {key!r}; tokenize a list of texts with padding=True "
-                "(attention masks are returned by default)"
-            )
-    ids = _plain_list(batch["input_ids"])
-    mask = _plain_list(batch["attention_mask"])
-    if not ids or not isinstance(ids[0], Sequence):
-        raise ValueError("plot_padded_batch draws a batch: input_ids must be a list of sequences")
-    lengths = {len(row) for row in ids} | {len(row) for row in mask}
-    if len(lengths) != 1 or len(ids) != len(mask):
+    rows, mask = _check_rows(tokens, attention_mask)
+    columns = max(len(r) for r in rows)
+    if {len(r) for r in rows} != {columns}:
         raise ValueError("the batch is not rectangular (rows of different lengths): tokenize it with padding=True")
-    mask_array = np.asarray(mask, dtype=int)
-    if not set(np.unique(mask_array)) <= {0, 1}:
-        raise ValueError("attention_mask must contain only 0 and 1")
-    n_rows, n_cols = mask_array.shape
-    if ax is None:
-        _, ax = plt.subplots(figsize=(max(4.0, 0.75 * n_cols), 0.6 * n_rows + 1.0))
-    ax.imshow(mask_array, cmap=ListedColormap(["#f2f2f2", "#2b6cb0"]), vmin=0, vmax=1, aspect="auto")
-    for r, row in enumerate(ids):
-        labels = tokenizer.convert_ids_to_tokens([int(i) for i in row]) if tokenizer is not None else row
-        for c, label in enumerate(labels):
+    unit_pt = WIDTH_IN * 72 / (LABEL_UNITS + columns)
+    h = _cell_height([t for r in rows for t in r], unit_pt)
+    fig, ax, unit_pt = _grid(columns, len(rows) * h + 2.4)
+    y0 = 1.4
+    for c in range(columns):
+        ax.text(LABEL_UNITS + c + 0.5, y0 + len(rows) * h + 0.35, str(c), ha="center", fontsize=FONT)
+    _row_label(ax, y0 + len(rows) * h, tr("position"), h=0.9)
+    for r, (row, row_mask) in enumerate(zip(rows, mask)):
+        y = y0 + (len(rows) - 1 - r) * h
+        for c, (tok, m) in enumerate(zip(row, row_mask)):
+            _cell(ax, LABEL_UNITS + c, y, tok, "blue" if m else "grey", h=h, unit_pt=unit_pt, faded=not m)
+        _row_label(ax, y, tr("row {r}: {n} real", r=r, n=sum(row_mask)), h=h)
+    ax.text(
+        0.2,
+        0.55,
+        tr("blue: real token, attention_mask = 1;  dashed: padding, attention_mask = 0"),
+        ha="left",
+        va="center",
+        fontsize=FONT,
+    )
+    return fig
+
+
+def draw_pair(tr, tokens, input_ids, token_type_ids):
+    """A sentence pair as the model receives it, ``[CLS] A [SEP] B [SEP]``: one cell per token, coloured by the
+    segment it belongs to, with its id and its token type id underneath.
+
+    Defined in chapter 3 (``book/03_tokenizers.ipynb``, "Pairs of sentences").
+    """
+    (tokens,), _ = _check_rows([tokens])
+    ids = [int(i) for i in _plain_list(input_ids)]
+    types = [int(t) for t in _plain_list(token_type_ids)]
+    if not len(tokens) == len(ids) == len(types):
+        raise ValueError("tokens, input_ids and token_type_ids must have one entry per token")
+    columns = len(tokens)
+    unit_pt = WIDTH_IN * 72 / (LABEL_UNITS + columns)
+    h = _cell_height(tokens, unit_pt)
+    fig, ax, unit_pt = _grid(columns, h + 3.6)
+    y = 2.0
+    for c, (tok, i, t) in enumerate(zip(tokens, ids, types)):
+        special = tok.startswith("[") and tok.endswith("]")
+        colour = "grey" if special else ("blue" if t == 0 else "orange")
+        _cell(ax, LABEL_UNITS + c, y, tok, colour, h=h, unit_pt=unit_pt)
+        upright = not _fits(str(i), unit_pt)
+        ax.text(LABEL_UNITS + c + 0.5, 1.5, str(i), ha="center", va="center", fontsize=FONT, rotation=90 * upright)
+        ax.text(
+            LABEL_UNITS + c + 0.5,
+            0.5,
+            str(t),
+            ha="center",
+            va="center",
+            fontsize=FONT,
+            weight="bold",
+            color=_colours()["blue" if t == 0 else "orange"][0],
+        )
+    _row_label(ax, y, tr("tokens"), h=h)
+    _row_label(ax, 1.0, "input_ids", family="monospace")
+    _row_label(ax, 0.0, "token_type_ids", family="monospace")
+    # the two segments, bracketed above the cells
+    for segment, colour, name in ((0, "blue", tr("sentence A")), (1, "orange", tr("sentence B"))):
+        cols = [c for c, (tok, t) in enumerate(zip(tokens, types)) if t == segment and not tok.startswith("[")]
+        if cols:
+            x0, x1 = LABEL_UNITS + cols[0] + 0.1, LABEL_UNITS + cols[-1] + 0.9
+            top = y + h + 0.25
+            ax.plot([x0, x0, x1, x1], [top - 0.15, top, top, top - 0.15], color=_colours()[colour][0], lw=1.5)
             ax.text(
-                c, r, str(label), ha="center", va="center", fontsize=7, color="white" if mask_array[r, c] else "#555555"
+                (x0 + x1) / 2, top + 0.15, name, ha="center", va="bottom", fontsize=FONT, color=_colours()[colour][0]
             )
-    ax.set_xticks(range(n_cols))
-    ax.set_yticks(range(n_rows))
-    ax.set_yticklabels([f"{r}: {int(mask_array[r].sum())} real" for r in range(n_rows)])
-    ax.set_xlabel("position (dark: attention_mask = 1, light: padding, attention_mask = 0)")
-    ax.grid(False)
-    ax.set_title(title or f"padded batch: {n_rows} sequences x {n_cols} positions")
-    return ax
+    return fig
+
+
+def draw_truncation(tr, first, second, kept, max_length: int):
+    """A pair that is too long, once per truncation strategy: ``[CLS] first [SEP] second [SEP]`` with the tokens
+    each strategy keeps filled and the ones it cuts dashed. ``kept`` maps a row label (e.g. ``"only_first"``) to
+    ``(n_first, n_second)``, how many tokens of each sentence that strategy kept, or to ``None`` when the
+    tokenizer refused.
+
+    Defined in chapter 3 (``book/03_tokenizers.ipynb``, "Truncating a pair that is too long").
+    """
+    (first, second), _ = _check_rows([first, second], name="first and second")
+    if not kept:
+        raise ValueError("kept must name at least one strategy: {label: (n_first, n_second) or None}")
+    columns = len(first) + len(second) + 3
+    unit_pt = WIDTH_IN * 72 / (LABEL_UNITS + columns)
+    h = _cell_height(first + second + ["[CLS]"], unit_pt)
+    n = len(kept)
+    fig, ax, unit_pt = _grid(columns, n * (h + 0.5) + 0.9)
+    for r, (label, counts) in enumerate(kept.items()):
+        y = 0.9 + (n - 1 - r) * (h + 0.5)
+        if counts is None:
+            a = b = None
+        else:
+            a, b = counts
+            if not (0 <= a <= len(first) and 0 <= b <= len(second)):
+                raise ValueError(
+                    f"{label}: kept {counts} tokens, but the sentences have {len(first)} and {len(second)}"
+                )
+        cells = [("[CLS]", "grey", False)]
+        cells += [(t, "blue", a is not None and i >= a) for i, t in enumerate(first)]
+        cells += [("[SEP]", "grey", False)]
+        cells += [(t, "orange", b is not None and i >= b) for i, t in enumerate(second)]
+        cells += [("[SEP]", "grey", False)]
+        for c, (tok, colour, cut) in enumerate(cells):
+            _cell(ax, LABEL_UNITS + c, y, tok, colour, h=h, unit_pt=unit_pt, faded=cut or counts is None)
+        total = None if counts is None else a + b + 3
+        _row_label(ax, y + 0.25, label, h=h, family="monospace")
+        note = tr("refused: error") if counts is None else tr("{a} + {b} + 3 = {n} tokens", a=a, b=b, n=total)
+        ax.text(LABEL_UNITS - 0.2, y + 0.1, note, ha="right", va="center", fontsize=FONT, color="#555555")
+    ax.text(
+        0.2,
+        0.35,
+        tr("max_length = {m}; dashed: cut", m=max_length),
+        ha="left",
+        va="center",
+        fontsize=FONT,
+    )
+    return fig
+
+
+def draw_windows(tr, first, second, windows, stride: int):
+    """The overflowing windows of a pair whose second sentence is too long: each window repeats the first sentence
+    and carries one slice of the second, drawn under the tokens it came from, so that the ``stride`` tokens two
+    windows share line up. ``windows`` lists, per window, ``(start, end)``: the slice of ``second`` it holds.
+
+    Defined in chapter 3 (``book/03_tokenizers.ipynb``, "Truncating a pair that is too long").
+    """
+    (first, second), _ = _check_rows([first, second], name="first and second")
+    spans = [(int(s), int(e)) for s, e in windows]
+    if not spans or any(not 0 <= s < e <= len(second) for s, e in spans):
+        raise ValueError(f"windows must be (start, end) slices of the {len(second)} tokens of the second sentence")
+    columns = len(first) + len(second) + 3
+    unit_pt = WIDTH_IN * 72 / (LABEL_UNITS + columns)
+    h = _cell_height(first + second + ["[CLS]"], unit_pt)
+    n = len(spans) + 1
+    fig, ax, unit_pt = _grid(columns, n * (h + 0.3) + 0.9)
+
+    def draw_row(y, lo, hi, full=False):
+        """One row: the first sentence, then second[lo:hi] under the positions it came from."""
+        x = LABEL_UNITS
+        cells = [("[CLS]", "grey")] + [(t, "blue") for t in first] + [("[SEP]", "grey")]
+        for c, (tok, colour) in enumerate(cells):
+            _cell(ax, x + c, y, tok, colour, h=h, unit_pt=unit_pt)
+        x += len(cells)
+        shared = set()
+        for s, e in spans:
+            if (s, e) != (lo, hi):
+                shared |= set(range(max(s, lo), min(e, hi)))
+        for i in range(lo, hi):
+            colour = "red" if (i in shared and not full) else "orange"
+            _cell(ax, x + i, y, second[i], colour, h=h, unit_pt=unit_pt)
+        _cell(ax, x + hi, y, "[SEP]", "grey", h=h, unit_pt=unit_pt)
+
+    top = 0.9 + (n - 1) * (h + 0.3)
+    draw_row(top, 0, len(second), full=True)
+    _row_label(ax, top, tr("the pair: {n} tokens", n=columns), h=h)
+    for w, (s, e) in enumerate(spans):
+        y = 0.9 + (n - 2 - w) * (h + 0.3)
+        draw_row(y, s, e)
+        _row_label(ax, y, tr("window {w}: {n} tokens", w=w, n=len(first) + (e - s) + 3), h=h)
+    ax.text(
+        0.2,
+        0.35,
+        tr("stride = {s}: red tokens are in two windows", s=stride),
+        ha="left",
+        va="center",
+        fontsize=FONT,
+    )
+    return fig

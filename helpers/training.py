@@ -37,14 +37,20 @@ __all__ = [
     "move_to",
     "train_classifier",
     "evaluate_classifier",
+    "draw_training_step",
+    "draw_pooling",
 ]
 
-#: The seed's ``no_decay`` list: parameter-name substrings that get no weight decay.
+#: Parameter-name substrings that get no weight decay (the original tutorial's ``no_decay`` list).
+#:
+#: Used by the helpers of chapter 10 (``book/10_finetune_pytorch.ipynb``, "AdamW and parameter groups").
 NO_DECAY = ("bias", "LayerNorm.weight")
 
 #: The book's recipe for the movie sentences, the one definition chapter 10 shows and ``make bench``
 #: measures (``scripts/bench.py --only p3``: held-out test accuracy, training time). Chapter 10 trains a
 #: shortened version of it (fewer sentences and steps) to stay within a few minutes.
+#:
+#: Defined in chapter 10 (``book/10_finetune_pytorch.ipynb``, "The data: movie sentences through 🤗 datasets").
 RECIPE = {
     "checkpoint": "encoder",  # all-MiniLM-L6-v2 offline, bert-base-uncased in hub mode
     "pooling": "mean",  # mean of the last hidden states over real tokens ("cls": the [CLS] pooler head)
@@ -325,3 +331,154 @@ def evaluate_classifier(model, loader, device: str = "cpu") -> dict[str, float]:
         raise ValueError("the loader yielded no batches")
     logits, labels = np.concatenate(logits), np.concatenate(labels)
     return {"loss": loss_sum / len(labels), **classification_metrics((logits, labels)), "n": int(len(labels))}
+
+
+def draw_training_step(tr, step: int, width: int, loss: float, lr: float, next_lr: float, batch_size: int = 16):
+    """One step of the training loop as a cycle of six boxes, labelled with a real step's numbers: the batch
+    (``batch_size`` sentences padded to ``width`` tokens), the forward pass and its ``loss``, ``backward()``,
+    ``optimizer.step()`` at ``lr``, ``scheduler.step()`` setting ``next_lr`` and ``zero_grad()``.
+    ``tr`` translates the labels (:mod:`helpers.figures`). Returns the figure.
+
+    Defined in chapter 10 (``book/10_finetune_pytorch.ipynb``, "The whole loop").
+    """
+    from .boxes import arrow, box, canvas
+
+    if not (math.isfinite(loss) and math.isfinite(lr) and math.isfinite(next_lr)):
+        raise ValueError(f"loss and learning rates must be finite numbers, got {loss}, {lr}, {next_lr}")
+    if step < 1 or width < 1 or batch_size < 1:
+        raise ValueError(f"step, width and batch_size must be >= 1, got {step}, {width}, {batch_size}")
+    fig, ax = canvas(10, 4.6)
+    ax.text(5, 4.35, tr("Step {step} of the loop", step=step), ha="center", va="center", fontsize=11, weight="bold")
+    w, h = 2.6, 1.25
+    top, bottom = 2.45, 0.35
+    xs = [0.2, 3.7, 7.2]
+    boxes_top = [
+        (tr("batch"), tr("{n} sentences × {width} tokens", n=batch_size, width=width), "grey"),
+        (tr("forward"), "model(**batch)", "blue"),
+        (tr("loss"), f"{loss:.4f}", "red"),
+    ]
+    boxes_bottom = [
+        ("zero_grad()", tr("gradients set to 0"), "grey"),
+        ("scheduler.step()", tr("next step's lr: {lr}", lr=f"{next_lr:.2e}"), "purple"),
+        ("optimizer.step()", tr("update at lr {lr}", lr=f"{lr:.2e}"), "green"),
+    ]
+    for row, y in ((boxes_top, top), (boxes_bottom, bottom)):
+        for x, (title, detail, colour) in zip(xs, row):
+            box(ax, x, y, w, h, "", color=colour)
+            mono = title.endswith(")")
+            ax.text(
+                x + w / 2,
+                y + 0.85,
+                title,
+                ha="center",
+                va="center",
+                fontsize=10,
+                weight="bold",
+                family="monospace" if mono else None,
+            )
+            ax.text(
+                x + w / 2,
+                y + 0.4,
+                detail,
+                ha="center",
+                va="center",
+                fontsize=9,
+                family="monospace" if detail.endswith(")") else None,
+            )
+    for a, b in ((0, 1), (1, 2)):
+        arrow(ax, (xs[a] + w, top + h / 2), (xs[b], top + h / 2))
+        arrow(ax, (xs[b], bottom + h / 2), (xs[a] + w, bottom + h / 2))
+    # loss -> backward -> optimizer, down the right side
+    arrow(
+        ax, (xs[2] + w / 2, top), (xs[2] + w / 2, bottom + h), "loss.backward()", color="orange", offset=(-0.05, -0.15)
+    )
+    ax.texts[-1].set_ha("right")
+    ax.texts[-1].set_family("monospace")
+    ax.text(
+        xs[2] + w / 2 + 0.1,
+        (top + bottom + h) / 2 - 0.03,
+        tr("fills .grad"),
+        ha="left",
+        va="center",
+        fontsize=9,
+        color="#E69F00",
+    )
+    arrow(ax, (xs[0] + w / 2, bottom + h), (xs[0] + w / 2, top), tr("next batch"), offset=(0.1, -0.15))
+    ax.texts[-1].set_ha("left")
+    return fig
+
+
+def draw_pooling(tr, tokens: list[str], mask: list[int], cls_accuracy: float, mean_accuracy: float, steps: int):
+    """The two read-outs of a BERT encoder side by side, on one padded sentence of the chapter: the ``[CLS]``
+    pooler (the first token's vector through dense + tanh) and mean pooling (the average of the vectors where
+    ``mask`` is 1), each with the validation accuracy a head trained ``steps`` steps on the frozen body reached.
+    ``tr`` translates the labels (:mod:`helpers.figures`); the tokens are drawn as they are. Returns the figure.
+
+    Defined in chapter 10 (``book/10_finetune_pytorch.ipynb``, "Freezing the body").
+    """
+    from .boxes import arrow, box, canvas
+
+    if not tokens or len(tokens) != len(mask):
+        raise ValueError(f"tokens and mask must be non-empty and of the same length, got {len(tokens)}, {len(mask)}")
+    if set(mask) - {0, 1} or not any(mask):
+        raise ValueError("mask must hold 0s and 1s, at least one 1 (the real tokens)")
+    n = len(tokens)
+    cell = min(1.0, 9.8 / n)
+    fig, ax = canvas(10, 5.4)
+    panels = [
+        (tr("[CLS] pooler (BertForSequenceClassification)"), "cls", cls_accuracy, 2.85),
+        (tr("mean pooling (how sentence-transformers trained MiniLM)"), "mean", mean_accuracy, 0.15),
+    ]
+    for title, kind, accuracy, y in panels:
+        ax.text(0.1, y + 2.3, title, ha="left", va="center", fontsize=10, weight="bold")
+        used = [i == 0 for i in range(n)] if kind == "cls" else [m == 1 for m in mask]
+        for i, (token, m) in enumerate(zip(tokens, mask)):
+            colour = ("orange" if kind == "cls" else "blue") if used[i] else "grey"
+            box(ax, 0.1 + i * cell, y + 1.25, cell * 0.92, 0.6, "", color=colour)
+            ax.text(
+                0.1 + i * cell + cell * 0.46,
+                y + 1.55,
+                token,
+                ha="center",
+                va="center",
+                fontsize=9,
+                family="monospace",
+                rotation=0 if len(token) * 0.11 < cell else 90,
+                color="#222222" if m else "#777777",
+            )
+        ax.text(
+            0.1,
+            y + 0.95,
+            tr("attention mask: {mask}", mask=" ".join(map(str, mask))),
+            fontsize=9,
+            va="center",
+            family="monospace",
+            color="#555555",
+        )
+        if kind == "cls":
+            how = tr("first vector → dense + tanh")
+        else:
+            how = tr("mean of the {k} vectors with mask 1", k=sum(mask))
+        box(ax, 0.1, y, 4.6, 0.7, how, color="orange" if kind == "cls" else "blue", size=9)
+        arrow(ax, (4.7, y + 0.35), (5.5, y + 0.35))
+        box(ax, 5.5, y, 1.6, 0.7, tr("head"), color="green", size=9)
+        arrow(ax, (7.1, y + 0.35), (7.6, y + 0.35))
+        ax.text(
+            7.65,
+            y + 0.35,
+            tr("accuracy {acc}", acc=f"{accuracy:.3f}"),
+            ha="left",
+            va="center",
+            fontsize=10,
+            weight="bold",
+        )
+        ax.text(
+            7.65,
+            y + 0.95,
+            tr("{steps} steps, body frozen", steps=steps),
+            ha="left",
+            va="center",
+            fontsize=9,
+            color="#555555",
+        )
+    return fig

@@ -72,12 +72,18 @@ T5_TASKS = {
 
 
 class TwinError(LookupError):
-    """A hub id without a twin, or a twin that cannot be reached; the message names the id and the command."""
+    """A hub id without a twin, or a twin that cannot be reached; the message names the id and the command.
+
+    Used by the helpers of chapter 1 (``book/01_installation_and_caching.ipynb``, "Offline and hub mode").
+    """
 
 
 @dataclass(frozen=True)
 class Twin:
-    """One hub checkpoint's twin: its repo id, the model class it is, and the builder that writes its folder."""
+    """One hub checkpoint's twin: its repo id, the model class it is, and the builder that writes its folder.
+
+    Used by the helpers of chapter 1 (``book/01_installation_and_caching.ipynb``, "Offline and hub mode").
+    """
 
     repo_id: str
     model_class: str
@@ -148,17 +154,26 @@ VOCAB_ENTRY = {
 
 
 def twins_mode() -> bool:
-    """True when ``HFBOOK_HUB_TWINS`` is 1/true/yes: hub mode runs against the tiny random twins."""
+    """True when ``HFBOOK_HUB_TWINS`` is 1/true/yes: hub mode runs against the tiny random twins.
+
+    Used by the helpers of chapter 1 (``book/01_installation_and_caching.ipynb``, "Offline and hub mode").
+    """
     return os.environ.get(TWINS_SWITCH, "").strip().lower() in {"1", "true", "yes", "on"}
 
 
 def zoo_entries() -> list[str]:
-    """The zoo entries the twins take their vocabularies from (``make zoo`` builds them)."""
+    """The zoo entries the twins take their vocabularies from (``make zoo`` builds them).
+
+    Used by the helpers of chapter 1 (``book/01_installation_and_caching.ipynb``, "Offline and hub mode").
+    """
     return sorted(set(VOCAB_ENTRY.values()) | {"sentences"})
 
 
 def twin(repo_id: str) -> Twin:
-    """The twin of hub checkpoint ``repo_id``; :class:`TwinError` naming the id and where to add one if none."""
+    """The twin of hub checkpoint ``repo_id``; :class:`TwinError` naming the id and where to add one if none.
+
+    Used by the helpers of chapter 1 (``book/01_installation_and_caching.ipynb``, "Offline and hub mode").
+    """
     try:
         return TWINS[repo_id]
     except KeyError:
@@ -170,7 +185,10 @@ def twin(repo_id: str) -> Twin:
 
 def check_served(repo_id: str, endpoint: str | None = None) -> None:
     """Raise :class:`TwinError` (one sentence: the id and the command) unless ``repo_id`` has a twin and a hub
-    answers at ``endpoint`` (default ``$HF_ENDPOINT``)."""
+    answers at ``endpoint`` (default ``$HF_ENDPOINT``).
+
+    Used by the helpers of chapter 1 (``book/01_installation_and_caching.ipynb``, "Offline and hub mode").
+    """
     from .local_hub import HubNotRunning, check_endpoint
 
     twin(repo_id)
@@ -199,7 +217,10 @@ def _zoo(name: str) -> Path:
 
 
 def shipped_text(language: str = "en") -> list[str]:
-    """Lines of the text the book ships (``helpers/evalsets``; for English also the zoo's movie sentences)."""
+    """Lines of the text the book ships (``helpers/evalsets``; for English also the zoo's movie sentences).
+
+    Used by the helpers of chapter 1 (``book/01_installation_and_caching.ipynb``, "Offline and hub mode").
+    """
     from .evalsets import load
 
     lines: list[str] = []
@@ -216,7 +237,10 @@ def shipped_text(language: str = "en") -> list[str]:
 
 
 def train_sentencepiece(lines: list[str], vocab_size: int, **options) -> bytes:
-    """A unigram SentencePiece model trained on ``lines`` (one thread, so the same lines give the same bytes)."""
+    """A unigram SentencePiece model trained on ``lines`` (one thread, so the same lines give the same bytes).
+
+    Used by the helpers of chapter 1 (``book/01_installation_and_caching.ipynb``, "Offline and hub mode").
+    """
     import sentencepiece as spm
 
     model = io.BytesIO()
@@ -255,6 +279,10 @@ def _wordpiece(folder: Path, repo_id: str, lower: bool, tokenizer_class: str = "
 
 
 def _save_model(folder: Path, model_class: str, config) -> None:
+    """Save a random ``model_class`` of ``config``; ``config.json`` keeps the architectures the config names (a
+    BERT twin saves BertForPreTraining's weights under BertForMaskedLM's name, as the real repositories do)."""
+    import json
+
     import torch
     import transformers
 
@@ -262,12 +290,20 @@ def _save_model(folder: Path, model_class: str, config) -> None:
         if hasattr(config, name):
             setattr(config, name, INIT_STD)
     torch.manual_seed(SEED)
+    listed = list(config.architectures or [model_class])
     model = getattr(transformers, model_class)(config)
     model.save_pretrained(folder)
+    path = folder / "config.json"
+    saved = json.loads(path.read_text())
+    saved["architectures"] = listed
+    path.write_text(json.dumps(saved, indent=2, sort_keys=True) + "\n")
 
 
 def labels(names: list[str]) -> dict:
-    """``id2label`` and ``label2id`` for a config (transformers 5 derives neither from the other)."""
+    """``id2label`` and ``label2id`` for a config (transformers 5 derives neither from the other).
+
+    Used by the helpers of chapter 1 (``book/01_installation_and_caching.ipynb``, "Offline and hub mode").
+    """
     return {"id2label": dict(enumerate(names)), "label2id": {n: i for i, n in enumerate(names)}}
 
 
@@ -333,6 +369,7 @@ def _causal(folder: Path, t: Twin) -> None:
             "num_key_value_heads": 1,
             "head_dim": WIDTH // HEADS,
             "max_window_layers": LAYERS,
+            "tie_word_embeddings": True,  # as both real repositories (the GGUF conversion unties Qwen's)
             "_name_or_path": t.repo_id,
         }
     )
@@ -484,7 +521,10 @@ def _marian(folder: Path, t: Twin) -> None:
 
 
 def model_card(t: Twin) -> str:
-    """The ``README.md`` of a twin: it says plainly that it is a tiny random twin and its outputs are meaningless."""
+    """The ``README.md`` of a twin: it says plainly that it is a tiny random twin and its outputs are meaningless.
+
+    Used by the helpers of chapter 1 (``book/01_installation_and_caching.ipynb``, "Offline and hub mode").
+    """
     return (
         "---\nlicense: apache-2.0\nlibrary_name: transformers\ntags:\n- hfbook\n- tiny-random-twin\n---\n\n"
         f"# {t.repo_id} (tiny random twin)\n\n"
@@ -497,7 +537,10 @@ def model_card(t: Twin) -> str:
 
 
 def build_twin(repo_id: str, into: str | Path) -> Path:
-    """Write the twin of ``repo_id`` as a model folder (config, weights, tokenizer, card) into ``into``."""
+    """Write the twin of ``repo_id`` as a model folder (config, weights, tokenizer, card) into ``into``.
+
+    Used by the helpers of chapter 1 (``book/01_installation_and_caching.ipynb``, "Offline and hub mode").
+    """
     t = twin(repo_id)
     folder = Path(into)
     folder.mkdir(parents=True, exist_ok=True)
@@ -507,12 +550,18 @@ def build_twin(repo_id: str, into: str | Path) -> Path:
 
 
 def repo_path(dest: str | Path, repo_id: str) -> Path:
-    """Where the twin's repository lives under ``dest``: ``models/<org>/<name>`` or ``models/<name>``."""
+    """Where the twin's repository lives under ``dest``: ``models/<org>/<name>`` or ``models/<name>``.
+
+    Used by the helpers of chapter 1 (``book/01_installation_and_caching.ipynb``, "Offline and hub mode").
+    """
     return Path(dest) / "models" / repo_id
 
 
 def export_twins(dest: str | Path, repo_ids: list[str] | None = None, log=print) -> list[Path]:
-    """Build the twins (default: all) and write each as a hub repository under ``dest``; return their folders."""
+    """Build the twins (default: all) and write each as a hub repository under ``dest``; return their folders.
+
+    Used by the helpers of chapter 1 (``book/01_installation_and_caching.ipynb``, "Offline and hub mode").
+    """
     import warnings
 
     from transformers.utils import logging
@@ -531,6 +580,7 @@ def export_twins(dest: str | Path, repo_ids: list[str] | None = None, log=print)
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Used by the helpers of chapter 1 (``book/01_installation_and_caching.ipynb``, "Offline and hub mode")."""
     parser = argparse.ArgumentParser(prog="python -m helpers.twins", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="cmd", required=True)
     e = sub.add_parser("export", help="build the twins and write them as hub repositories under DIR")

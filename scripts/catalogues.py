@@ -26,6 +26,7 @@ changed.
 from __future__ import annotations
 
 import argparse
+import datetime
 import re
 import subprocess
 import sys
@@ -101,8 +102,13 @@ KEEP = [
 ]
 
 
+# {ref} and {doc} with a title of their own: the title is prose (translated), the role and target are kept.
+PROSE_TITLED = re.compile(r"(\{(?:ref|doc)\})`[^`<]*<([^`>]+)>`")
+
+
 def kept_parts(text: str) -> Counter:
-    found: Counter = Counter()
+    found: Counter = Counter(f"{role}<{target}>" for role, target in PROSE_TITLED.findall(text))
+    text = PROSE_TITLED.sub(" ", text)
     for pattern in KEEP:
         found.update(pattern.findall(text))
     return found
@@ -198,7 +204,8 @@ def update_figures(lang: str) -> None:
 
     path = figure_catalogue_path(lang)
     old = read(path) if path.exists() else Catalog(locale=lang)
-    new = Catalog(locale=lang, project="hfbook figures", fuzzy=False)
+    fixed = datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)  # reruns write the same bytes
+    new = Catalog(locale=lang, project="hfbook figures", fuzzy=False, creation_date=fixed, revision_date=fixed)
     for label in figure_labels():
         before = old.get(label)
         new.add(label, before.string if before else "", flags=before.flags if before else ())

@@ -113,3 +113,24 @@ def test_masked_vs_causal_drawing_follows_its_tokens():
     assert "因果语言模型" in zh and "Causal LM" not in zh
     with pytest.raises(ValueError, match="non-empty"):
         draw_masked_vs_causal(lambda s, **k: s, masked_tokens=[], causal_tokens=["a"])
+
+
+def test_several_heads_share_one_colour_scale_and_follow_their_data():
+    from helpers import figures
+    from helpers.attention import draw_attention_heads
+
+    tokens = ["[CLS]", "hi", "[SEP]"]
+    low = np.full((3, 3), 1 / 3)
+    high = np.eye(3) * 0.8 + 0.1 * (1 - np.eye(3))
+    fig = figures.draw(draw_attention_heads, "en", panels=[(1, 1, low), (6, 1, high)], tokens=tokens, n_layers=6)
+    images = [im for ax in fig.axes for im in ax.get_images()]
+    assert len(images) == 2 and all(im.get_clim() == (0.0, pytest.approx(0.8)) for im in images)
+    text = figures.to_svg(fig)
+    assert "layer 6 of 6, head 1" in text and "attention weight" in text
+    with pytest.raises(ValueError, match="must be 3x3"):
+        draw_attention_heads(figures.Labels("en"), [(1, 1, np.zeros((2, 2)))], tokens, 6)
+    if "zh_CN" in figures.languages():
+        zh = figures.to_svg(
+            figures.draw(draw_attention_heads, "zh_CN", panels=[(1, 1, low)], tokens=tokens, n_layers=6)
+        )
+        assert "注意力权重" in zh and "attention weight" not in zh

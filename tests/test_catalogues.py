@@ -95,6 +95,10 @@ def test_translations_use_the_glossary_terms():
         ("See [the next chapter](02b_the_model.ipynb).", "见[下一章](02b.ipynb)。", False),  # target changed
         ("{glue:text}`acc:.3f` of the test set", "测试集上的 {glue:text}`acc:.3f`", True),
         ("{glue:text}`acc:.3f` of the test set", "测试集上的 {glue}`acc:.3f`", False),  # role changed
+        # a {ref}'s own title is prose: translated; its target is kept
+        ("From the {ref}`original tutorial <original-tutorial>`", "{ref}`原教程 <original-tutorial>`", True),
+        ("From the {ref}`original tutorial <original-tutorial>`", "{ref}`原教程 <intro>`", False),
+        ("From the {ref}`original tutorial <original-tutorial>`", "{doc}`原教程 <original-tutorial>`", False),
     ],
 )
 def test_kept_parts_catch_changed_code(english, translated, ok):

@@ -204,3 +204,27 @@ def test_bad_inputs_raise(classifier, tmp_path):
         bert_backbone_state_dict(classifier)
     with pytest.raises(ValueError, match="id2label"):
         export_bert_classifier(classifier, tmp_path, id2label={0: "neg", 1: "pos"})
+
+
+def test_weight_mapping_operations_and_figure(classifier):
+    from helpers import figures
+    from helpers.keras_bridge import OPERATIONS, bert_weight_mapping, draw_weight_mapping
+
+    mapping = bert_weight_mapping(classifier.backbone)
+    sd = bert_backbone_state_dict(classifier.backbone)
+    assert [name for name, _, _ in mapping] == list(sd)
+    ops = {name: op for name, _, op in mapping}
+    assert ops["encoder.layer.0.attention.self.query.weight"] == "reshape + transpose"
+    assert ops["encoder.layer.0.attention.self.query.bias"] == "reshape"
+    assert ops["encoder.layer.0.intermediate.dense.weight"] == "transpose"
+    assert ops["embeddings.word_embeddings.weight"] == "as is"
+    assert set(ops.values()) == set(OPERATIONS)
+    rows = [(v.path, tuple(v.shape), n, sd[n].shape, op) for n, v, op in mapping if len(v.shape) > 1][:4]
+    svg = figures.to_svg(figures.draw(draw_weight_mapping, "en", rows=rows, layers=2, total=len(mapping)))
+    assert rows[0][2] in svg and f"{len(mapping)} tensors" in svg
+    fewer = figures.to_svg(figures.draw(draw_weight_mapping, "en", rows=rows[:1], layers=2, total=len(mapping)))
+    assert rows[1][2] not in fewer
+    with pytest.raises(ValueError, match="operation"):
+        draw_weight_mapping(figures.labels("en"), rows=[("a", (1,), "b", (1,), "rotate")], layers=1, total=1)
+    if "zh_CN" in figures.languages():
+        assert "转置" in figures.to_svg(figures.draw(draw_weight_mapping, "zh_CN", rows=rows, layers=2, total=9))

@@ -7,7 +7,16 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
-from helpers.plots import plot_log_history, plot_loss_and_lr, smooth, split_log_history  # noqa: E402
+from helpers import figures  # noqa: E402
+from helpers.plots import (  # noqa: E402
+    draw_log_history,
+    draw_loss_and_lr,
+    draw_trainer_timeline,
+    smooth,
+    split_log_history,
+)
+
+EN = figures.labels("en")
 
 
 def test_smooth_exact():
@@ -24,9 +33,9 @@ def test_smooth_bad_window():
             smooth([1, 2], window=bad)
 
 
-def test_plot_loss_and_lr_draws_the_history():
+def test_draw_loss_and_lr_draws_the_history():
     hist = {"step": [1, 2, 3, 4], "loss": [0.7, 0.5, 0.6, 0.2], "lr": [0.0, 1e-4, 5e-5, 0.0]}
-    fig = plot_loss_and_lr(hist, smooth_window=2, title="t")
+    fig = draw_loss_and_lr(EN, hist, smooth_window=2, title="t")
     ax_loss, ax_lr = fig.axes
     raw, avg = ax_loss.lines
     assert list(raw.get_ydata()) == hist["loss"]
@@ -35,13 +44,13 @@ def test_plot_loss_and_lr_draws_the_history():
     plt.close(fig)
 
 
-def test_plot_loss_and_lr_bad_input():
+def test_draw_loss_and_lr_bad_input():
     with pytest.raises(KeyError, match="lr"):
-        plot_loss_and_lr({"step": [1], "loss": [1.0]})
+        draw_loss_and_lr(EN, {"step": [1], "loss": [1.0]})
     with pytest.raises(ValueError, match="same length"):
-        plot_loss_and_lr({"step": [1, 2], "loss": [1.0], "lr": [0.1, 0.2]})
+        draw_loss_and_lr(EN, {"step": [1, 2], "loss": [1.0], "lr": [0.1, 0.2]})
     with pytest.raises(ValueError, match="empty"):
-        plot_loss_and_lr({"step": [], "loss": [], "lr": []})
+        draw_loss_and_lr(EN, {"step": [], "loss": [], "lr": []})
 
 
 LOG = [
@@ -60,8 +69,8 @@ def test_split_log_history():
     assert "train_runtime" not in frames["train"] and "train_runtime" not in frames["eval"]
 
 
-def test_plot_log_history_draws_each_series():
-    fig = plot_log_history(LOG)
+def test_draw_log_history_draws_each_series():
+    fig = draw_log_history(EN, LOG)
     ax_loss, ax_m = fig.axes
     assert [list(line.get_ydata()) for line in ax_loss.lines] == [[0.69, 0.5], [0.6, 0.45]]
     assert [line.get_label() for line in ax_m.lines] == ["eval_accuracy", "eval_f1"]
@@ -75,4 +84,42 @@ def test_log_history_bad_input():
     with pytest.raises(ValueError, match="'step'"):
         split_log_history([{"loss": 1.0}])
     with pytest.raises(ValueError, match="no training-loss"):
-        plot_log_history([{"train_runtime": 1.0, "step": 3}])
+        draw_log_history(EN, [{"train_runtime": 1.0, "step": 3}])
+
+
+TIMELINE = dict(
+    max_steps=40,
+    logged=[5, 10, 15, 20, 25, 30, 35, 40],
+    evaluated={10: 0.6, 20: 0.71, 30: 0.74, 40: 0.73},
+    saved=[10, 20, 30, 40],
+    kept=[30, 40],
+    best=30,
+    stopped=20,
+)
+
+
+def test_timeline_follows_its_data():
+    svg = figures.to_svg(figures.draw(draw_trainer_timeline, "en", **TIMELINE))
+    assert "0.740" in svg and "checkpoint-20" in svg and svg.count("deleted") == 2
+    other = figures.to_svg(
+        figures.draw(draw_trainer_timeline, "en", **{**TIMELINE, "kept": [20, 30, 40], "stopped": 30})
+    )
+    assert other.count("deleted") == 1 and "checkpoint-30" in other
+
+
+def test_timeline_bad_input():
+    with pytest.raises(ValueError, match="1..40"):
+        draw_trainer_timeline(EN, **{**TIMELINE, "logged": [45]})
+    with pytest.raises(ValueError, match="saved"):
+        draw_trainer_timeline(EN, **{**TIMELINE, "kept": [15]})
+
+
+@pytest.mark.skipif("zh_CN" not in figures.languages(), reason="no Chinese font or catalogue")
+def test_chinese_labels():
+    hist = {"step": [1, 2, 3], "loss": [0.7, 0.5, 0.6], "lr": [0.0, 1e-4, 0.0]}
+    svg = figures.to_svg(figures.draw(draw_loss_and_lr, "zh_CN", history=hist, smooth_window=2))
+    assert "学习率" in svg
+    svg = figures.to_svg(figures.draw(draw_trainer_timeline, "zh_CN", **TIMELINE))
+    assert "检查点" in svg
+    svg = figures.to_svg(figures.draw(draw_log_history, "zh_CN", log_history=LOG))
+    assert "损失" in svg

@@ -30,7 +30,7 @@ def test_print_wrapped_puts_a_short_value_beside_its_label_and_a_long_one_under_
     out = capsys.readouterr().out.splitlines()
     assert out[0] == "ids: 1, 2, 3"
     assert out[1] == "ids:" and out[2].startswith("  0, 1, 2")
-    assert max(len(line) for line in out) <= 42
+    assert max(len(line) for line in out) <= 40
 
 
 def test_print_wrapped_wraps_text_between_words(capsys):

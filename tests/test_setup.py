@@ -1,6 +1,7 @@
 """setup_chapter(): offline switches, seeds, device, printed summary (run in fresh processes)."""
 
 import os
+import re
 import subprocess
 import sys
 
@@ -29,9 +30,11 @@ def test_offline_seeded_and_summarised():
     )
     assert out.returncode == 0, out.stderr
     lines = out.stdout.splitlines()
-    assert lines[0].startswith("Versions: transformers 5.")
-    assert any(line.startswith("Device: cpu") or line.startswith("Device: cuda") for line in lines)
-    assert any("Mode: offline" in line for line in lines)
+    # one line of summary, then the cell's own prints
+    assert lines[0].startswith("transformers 5.") and " · offline, local zoo · seed 3" in lines[0]
+    assert " · cpu · " in lines[0] or " · cuda (" in lines[0]
+    assert len(lines[0]) <= 80
+    assert lines[1].startswith("offline ")
     assert "offline True 1" in lines
     import random
 
@@ -50,7 +53,8 @@ def test_hub_mode_stays_online():
         HFBOOK_HUB="1",
     )
     assert out.returncode == 0, out.stderr
-    assert "Mode: hub" in out.stdout and "env None" in out.stdout
+    assert out.stdout.splitlines()[0].endswith(" · hub mode (HFBOOK_HUB=1) · seed 0")
+    assert "env None" in out.stdout
 
 
 def test_patches_an_already_imported_hub():
@@ -59,7 +63,7 @@ def test_patches_an_already_imported_hub():
         "import huggingface_hub.constants as c\nprint('offline', c.HF_HUB_OFFLINE)"
     )
     assert out.returncode == 0, out.stderr
-    assert "patched its HF_HUB_OFFLINE constant" in out.stdout and "offline True" in out.stdout
+    assert "offline True" in out.stdout
 
 
 @pytest.mark.parametrize("executing,expected", [("1", "std"), ("", "notebook")])
@@ -78,7 +82,7 @@ def test_threads_from_the_environment():
         HFBOOK_THREADS="1",
     )
     assert out.returncode == 0, out.stderr
-    assert "threads 1" in out.stdout and "CPU threads for torch: 1" in out.stdout
+    assert "threads 1" in out.stdout and " · 1 torch thread · " in out.stdout.splitlines()[0]
     bad = run("from helpers import setup_chapter\nsetup_chapter()", HFBOOK_THREADS="two")
     assert bad.returncode != 0 and "HFBOOK_THREADS must be a positive integer" in bad.stderr
 
@@ -102,3 +106,43 @@ def test_go_online_and_back_offline_in_a_running_process():
         "on False False False",
         "http://127.0.0.1:9/hfbook/minilm/resolve/main/config.json http://127.0.0.1:9 http://127.0.0.1:9",
     ]
+
+
+def test_versions_kept_out_of_the_line_but_returned():
+    out = run(
+        "from helpers import setup_chapter\nfrom helpers.setup import versions\ninfo = setup_chapter()\n"
+        "print('same', info['versions'] == versions(), sorted(versions()))\n"
+        "print('notes', info['notes'], info['short_tracebacks'])"
+    )
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert len(lines) == 3, lines
+    assert lines[1].startswith("same True [") and "'torch'" in lines[1] and "'python'" in lines[1]
+    assert lines[2] == "notes [] False"  # no IPython shell here: tracebacks left as they are
+
+
+def test_summary_line_wording():
+    from helpers.setup import summary_line
+
+    facts = {"device": "cuda", "gpu": "T4", "threads": 4, "seed": 0, "hub": False, "versions": {"transformers": "5.1"}}
+    assert summary_line(facts) == "transformers 5.1 · cuda (T4) · 4 torch threads · offline, local zoo · seed 0"
+
+
+def test_minimal_tracebacks_under_ipython():
+    # an IPython shell (what a notebook kernel is): setup_chapter switches it to %xmode Minimal, silently
+    out = run(
+        "from IPython.core.interactiveshell import InteractiveShell\n"
+        "shell = InteractiveShell.instance()\n"
+        "from helpers import setup_chapter\ninfo = setup_chapter()\n"
+        "print('mode', shell.InteractiveTB.mode, info['short_tracebacks'])\n"
+        "shell.run_cell('def inner():\\n    raise ValueError(\"a short message\")\\n'\n"
+        "               'def outer():\\n    inner()\\nouter()')\n"
+    )
+    assert out.returncode == 0, out.stderr
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", out.stdout)  # IPython colours its error lines
+    lines = [line for line in plain.splitlines() if line.strip()]
+    assert lines[1] == "mode Minimal True"
+    assert "Exception reporting mode" not in out.stdout
+    error = lines[2:]
+    assert any("ValueError: a short message" in line for line in error), error
+    assert len(error) <= 3 and not any("inner()" in line for line in error), error

@@ -4,13 +4,19 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
 
-from helpers import checkpoint  # noqa: E402
-from helpers.tokens import TABLE_COLUMNS, plot_padded_batch, token_table  # noqa: E402
+from helpers import checkpoint, figures  # noqa: E402
+from helpers.tokens import (  # noqa: E402
+    TABLE_COLUMNS,
+    draw_padded_batch,
+    draw_pair,
+    draw_truncation,
+    draw_windows,
+    token_table,
+)
 
 
 def plain(column):
@@ -102,38 +108,94 @@ def test_token_table_rejects_bad_input(cased):
         token_table(cased, "a b", return_tensors="pt")
 
 
-def test_plot_padded_batch_image_is_the_mask(cased):
+def svg_of(draw_fn, lang="en", **data):
+    return figures.to_svg(figures.draw(draw_fn, lang, **data), salt="t")
+
+
+def batch_rows(tokenizer, batch):
+    return [tokenizer.convert_ids_to_tokens(row) for row in batch["input_ids"]]
+
+
+def test_draw_padded_batch_draws_every_token_and_the_mask(cased):
     batch = cased(
         ["This is a short sequence.", "This is a rather long sequence. It is at least longer than the sequence A."],
         padding=True,
-        return_tensors="pt",
     )
-    ax = plot_padded_batch(batch, cased)
-    image = ax.get_images()[0].get_array()
-    assert image.shape == (2, 19)
-    assert np.array_equal(np.asarray(image), batch["attention_mask"].numpy())
-    assert int(np.asarray(image)[0].sum()) == 8
-    texts = [t.get_text() for t in ax.texts]
-    assert len(texts) == 2 * 19
-    assert texts[:9] == ["[CLS]", "This", "is", "a", "short", "sequence", ".", "[SEP]", "[PAD]"]
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["0: 8 real", "1: 19 real"]
-    matplotlib.pyplot.close(ax.figure)
+    fig = figures.draw(draw_padded_batch, "en", tokens=batch_rows(cased, batch), attention_mask=batch["attention_mask"])
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert texts.count("[PAD]") == 11 and "row 0: 8 real" in texts and "row 1: 19 real" in texts
+    dashed = [p for p in fig.axes[0].patches if p.get_linestyle() != "-"]
+    assert len(dashed) == 11  # one dashed cell per pad
+    assert figures.text_px(fig) >= figures.MIN_TEXT_PX
+    matplotlib.pyplot.close(fig)
 
 
-def test_plot_padded_batch_lists_and_ids():
-    batch = {"input_ids": [[101, 7, 102], [101, 102, 0]], "attention_mask": [[1, 1, 1], [1, 1, 0]]}
-    ax = plot_padded_batch(batch)
-    assert [t.get_text() for t in ax.texts] == ["101", "7", "102", "101", "102", "0"]
-    assert np.array_equal(np.asarray(ax.get_images()[0].get_array()), np.array([[1, 1, 1], [1, 1, 0]]))
-    matplotlib.pyplot.close(ax.figure)
+def test_draw_padded_batch_follows_its_data_and_speaks_chinese(cased):
+    a = cased(["a b", "a b c d"], padding=True)
+    b = cased(["a b c", "a b c d"], padding=True)
+    svg_a = svg_of(draw_padded_batch, tokens=batch_rows(cased, a), attention_mask=a["attention_mask"])
+    svg_b = svg_of(draw_padded_batch, tokens=batch_rows(cased, b), attention_mask=b["attention_mask"])
+    assert "row 0: 4 real" in svg_a and "row 0: 5 real" in svg_b and svg_a != svg_b
+    zh = svg_of(draw_padded_batch, "zh_CN", tokens=batch_rows(cased, a), attention_mask=a["attention_mask"])
+    assert "位置" in zh and "position" not in zh and "[PAD]" in zh
 
 
-def test_plot_padded_batch_rejects_bad_input(cased):
-    with pytest.raises(KeyError, match="attention_mask"):
-        plot_padded_batch({"input_ids": [[1, 2]]})
+def test_draw_padded_batch_rejects_bad_input():
     with pytest.raises(ValueError, match="not rectangular"):
-        plot_padded_batch(cased(["a", "a b c"]))  # no padding
-    with pytest.raises(ValueError, match="list of sequences"):
-        plot_padded_batch(cased("a b c"))  # one sequence, not a batch
+        figures.draw(draw_padded_batch, "en", tokens=[["a"], ["a", "b"]], attention_mask=[[1], [1, 1]])
     with pytest.raises(ValueError, match="only 0 and 1"):
-        plot_padded_batch({"input_ids": torch.tensor([[1, 2]]), "attention_mask": torch.tensor([[1, 2]])})
+        figures.draw(draw_padded_batch, "en", tokens=[["a", "b"]], attention_mask=torch.tensor([[1, 2]]))
+    with pytest.raises(ValueError, match="shape of the tokens"):
+        figures.draw(draw_padded_batch, "en", tokens=[["a", "b"]], attention_mask=[[1]])
+
+
+def test_draw_pair_colours_the_segments_from_the_token_types(cased):
+    enc = cased("How old are you?", "I'm 6 years old")
+    data = dict(tokens=enc.tokens(), input_ids=enc["input_ids"], token_type_ids=enc["token_type_ids"])
+    svg = svg_of(draw_pair, **data)
+    assert ">1731<" in svg and "sentence A" in svg and "sentence B" in svg
+    fig = figures.draw(draw_pair, "en", **data)
+    bold = [t.get_text() for t in fig.axes[0].texts if t.get_weight() == "bold"]
+    assert bold == [str(t) for t in enc["token_type_ids"]]  # the token type row
+    matplotlib.pyplot.close(fig)
+    other = cased("How old?", "I'm 6 years old")
+    assert (
+        svg_of(draw_pair, tokens=other.tokens(), input_ids=other["input_ids"], token_type_ids=other["token_type_ids"])
+        != svg
+    )
+    zh = svg_of(draw_pair, "zh_CN", **data)
+    assert "句子 A" in zh and "sentence A" not in zh
+    with pytest.raises(ValueError, match="one entry per token"):
+        figures.draw(draw_pair, "en", tokens=["a"], input_ids=[1, 2], token_type_ids=[0])
+
+
+def test_draw_truncation_dashes_the_cut_tokens(cased):
+    first, second = cased.tokenize("HuggingFace is based in NYC"), cased.tokenize("Where is HuggingFace based?")
+    kept = {"longest_first": (5, 6), "only_first": (3, 8)}
+    fig = figures.draw(draw_truncation, "en", first=first, second=second, kept=kept, max_length=14)
+    dashed = [p for p in fig.axes[0].patches if p.get_linestyle() != "-"]
+    assert len(dashed) == (8 - 5) + (8 - 6) + (8 - 3) + 0
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert "5 + 6 + 3 = 14 tokens" in texts and "3 + 8 + 3 = 14 tokens" in texts
+    matplotlib.pyplot.close(fig)
+    refused = svg_of(draw_truncation, first=first, second=second, kept={"only_first": None}, max_length=9)
+    assert "refused" in refused
+    zh = svg_of(draw_truncation, "zh_CN", first=first, second=second, kept=kept, max_length=14)
+    assert "截断" in zh and "dashed" not in zh
+    with pytest.raises(ValueError, match="kept"):
+        figures.draw(draw_truncation, "en", first=first, second=second, kept={"x": (9, 0)}, max_length=14)
+
+
+def test_draw_windows_marks_the_shared_tokens(cased):
+    first, second = cased.tokenize("How old are you?"), cased.tokenize("I'm 6 years old")
+    fig = figures.draw(draw_windows, "en", first=first, second=second, windows=[(0, 4), (3, 6)], stride=1)
+    red = [p for p in fig.axes[0].patches if matplotlib.colors.to_hex(p.get_edgecolor()) == "#d55e00"]
+    assert len(red) == 2  # "6" in each window
+    matplotlib.pyplot.close(fig)
+    fig = figures.draw(draw_windows, "en", first=first, second=second, windows=[(0, 3), (3, 6)], stride=0)
+    assert not [p for p in fig.axes[0].patches if matplotlib.colors.to_hex(p.get_edgecolor()) == "#d55e00"]
+    matplotlib.pyplot.close(fig)
+    zh = svg_of(draw_windows, "zh_CN", first=first, second=second, windows=[(0, 4), (3, 6)], stride=1)
+    assert "窗口" in zh and "window" not in zh
+    with pytest.raises(ValueError, match="slices"):
+        figures.draw(draw_windows, "en", first=first, second=second, windows=[(4, 2)], stride=1)

@@ -285,3 +285,39 @@ def test_build_classifier_follows_the_recipe(tmp_path, monkeypatch):
     assert isinstance(cls, BertForSequenceClassification) and all(p.requires_grad for p in cls.parameters())
     with pytest.raises(ValueError, match="pooling"):
         build_classifier({**RECIPE, "pooling": "max"})
+
+
+def test_training_step_figure_follows_its_data():
+    from helpers import figures
+    from helpers.training import draw_training_step
+
+    data = dict(step=10, width=38, loss=0.6789, lr=9.72e-5, next_lr=9.44e-5)
+    svg = figures.to_svg(figures.draw(draw_training_step, "en", **data))
+    assert "0.6789" in svg and "9.72e-05" in svg and "9.44e-05" in svg and "38 tokens" in svg
+    other = figures.to_svg(figures.draw(draw_training_step, "en", **{**data, "loss": 0.25, "step": 3}))
+    assert "0.2500" in other and "Step 3" in other and "0.6789" not in other
+    with pytest.raises(ValueError, match="finite"):
+        draw_training_step(figures.labels("en"), **{**data, "loss": float("nan")})
+    if "zh_CN" in figures.languages():
+        assert "损失" in figures.to_svg(figures.draw(draw_training_step, "zh_CN", **data))
+
+
+def test_pooling_figure_follows_its_data():
+    from helpers import figures
+    from helpers.training import draw_pooling
+
+    data = dict(
+        tokens=["[CLS]", "i", "love", "pixar", ".", "[SEP]", "[PAD]"],
+        mask=[1, 1, 1, 1, 1, 1, 0],
+        cls_accuracy=0.52,
+        mean_accuracy=0.72,
+        steps=40,
+    )
+    svg = figures.to_svg(figures.draw(draw_pooling, "en", **data))
+    assert "pixar" in svg and "0.520" in svg and "0.720" in svg and "6 vectors" in svg
+    other = figures.to_svg(figures.draw(draw_pooling, "en", **{**data, "mask": [1, 1, 1, 1, 0, 0, 0]}))
+    assert "4 vectors" in other
+    with pytest.raises(ValueError, match="same length"):
+        draw_pooling(figures.labels("en"), **{**data, "mask": [1, 1]})
+    if "zh_CN" in figures.languages():
+        assert "均值池化" in figures.to_svg(figures.draw(draw_pooling, "zh_CN", **data))

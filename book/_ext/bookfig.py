@@ -30,6 +30,10 @@ class BookFigure(glue_directives.PasteFigureDirective):
         try:
             data = retrieve_glue_data(self.document, key)
         except RetrievalError as exc:
+            if (
+                env.app.builder.name == "gettext"
+            ):  # extracting messages: the notebooks ran not, the caption counts
+                return [self.caption_only()]
             return [
                 glue_warning(
                     f"bookfig: {exc} (drawn by helpers.figures.show?)",
@@ -52,6 +56,22 @@ class BookFigure(glue_directives.PasteFigureDirective):
             filter(None, [self.options.get("class"), "bookfig"])
         )
         return super().run()
+
+    def caption_only(self):
+        """The figure without its image, for the catalogues: its caption."""
+        from docutils import nodes
+
+        figure = nodes.figure()
+        self.set_source_info(figure)
+        self.add_name(figure)
+        holder = nodes.Element()
+        self.state.nested_parse(self.content, self.content_offset, holder)
+        if holder.children and isinstance(holder[0], nodes.paragraph):
+            first = holder[0]
+            caption = nodes.caption(first.rawsource, "", *first.children)
+            caption.source, caption.line = first.source, first.line
+            figure += caption
+        return figure
 
 
 def setup(app):

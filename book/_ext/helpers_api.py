@@ -22,6 +22,7 @@ whichever copy happens to be installed. Loaded through
 
 from __future__ import annotations
 
+import ast
 import inspect
 import re
 import sys
@@ -148,10 +149,53 @@ def use_this_checkout(app) -> None:
         sys.path.insert(0, str(root))
 
 
+def find_source_with_data(app, modname: str):
+    """viewcode's source and tags of a helpers module, with its module-level
+    assignments added: a data entry (``#:`` comment) gets its [source] link
+    like a function (viewcode alone tags only functions and classes)."""
+    if not modname.startswith("helpers"):
+        return None
+    from sphinx.pycode import ModuleAnalyzer
+
+    try:
+        analyzer = ModuleAnalyzer.for_module(modname)
+        analyzer.find_tags()
+        tree = ast.parse(analyzer.code)
+    except Exception:
+        return None
+    tags = dict(analyzer.tags)
+    for node in tree.body:
+        if isinstance(node, ast.Assign):
+            targets = node.targets
+        elif isinstance(node, ast.AnnAssign):
+            targets = [node.target]
+        else:
+            continue
+        for target in targets:
+            if isinstance(target, ast.Name) and target.id not in tags:
+                tags[target.id] = ("other", node.lineno, node.end_lineno)
+    return analyzer.code, tags
+
+
+def follow_module_data(app, modname: str, fullname: str):
+    """The module of a helpers data entry (a dict or tuple has no
+    ``__module__``, so viewcode would give up on it): its own module when the
+    name is assigned there."""
+    if not modname or not modname.startswith("helpers") or "." in fullname:
+        return None
+    found = find_source_with_data(app, modname)
+    if found and found[1].get(fullname, ("",))[0] == "other":
+        return modname
+    return None
+
+
 def setup(app):
     app.setup_extension("sphinx.ext.autodoc")
     app.connect("builder-inited", use_this_checkout)
     app.connect("autodoc-process-docstring", process_docstring)
     app.connect("autodoc-skip-member", keep_undocumented_code)
     app.connect("missing-reference", resolve_helper_names)
+    app.setup_extension("sphinx.ext.viewcode")
+    app.connect("viewcode-find-source", find_source_with_data)
+    app.connect("viewcode-follow-imported", follow_module_data)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -3,15 +3,15 @@ launch it with torchrun.
 
 Used by chapter 13 (``book/13_scaling_out.ipynb``). The same file runs
 
-    # one process
-    torchrun --nproc_per_node 1 book/scripts/ddp_train.py
-    # two processes on one machine (gloo on CPU)
-    torchrun --nproc_per_node 2 book/scripts/ddp_train.py
-    # two machines: node 0, then node 1
-    torchrun --nnodes 2 --node_rank 0 --nproc_per_node 1 \
-        --master_addr HOST --master_port 29500 ...
-    torchrun --nnodes 2 --node_rank 1 --nproc_per_node 1 \
-        --master_addr HOST --master_port 29500 ...
+    # one process, then two on one machine (gloo on CPU)
+    torchrun --standalone --nproc-per-node 1 book/scripts/ddp_train.py
+    torchrun --standalone --nproc-per-node 2 book/scripts/ddp_train.py
+    # two machines: the same command on each, with its own --node-rank;
+    # HOST is machine 1's address, its port 29500 open to machine 2
+    torchrun --nnodes 2 --node-rank 0 --nproc-per-node 1 \
+        --rdzv-endpoint HOST:29500 book/scripts/ddp_train.py
+    torchrun --nnodes 2 --node-rank 1 --nproc-per-node 1 \
+        --rdzv-endpoint HOST:29500 book/scripts/ddp_train.py
 
 torchrun starts the processes and gives each one RANK, LOCAL_RANK, WORLD_SIZE,
 MASTER_ADDR and MASTER_PORT in its environment; ``init_process_group`` reads
@@ -180,6 +180,13 @@ def main(argv=None) -> dict:
     optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr)
     model.train()
 
+    # which examples each rank reads first, and where each rank runs
+    first_batch = list(sampler)[: args.per_process_batch]
+    node_rank = int(os.environ.get("GROUP_RANK", 0))  # set by torchrun
+    first_batches, placement = [None] * world, [None] * world
+    dist.all_gather_object(first_batches, first_batch)
+    dist.all_gather_object(placement, (rank, node_rank, local_rank))
+
     losses, seen_ids, start = [], 0, None
     batches = iter(loader)
     for step in range(args.steps):
@@ -231,7 +238,12 @@ def main(argv=None) -> dict:
         "max_weight_difference": max_diff,
         # torchrun: the number of nodes (agent groups)
         "nnodes": int(os.environ.get("GROUP_WORLD_SIZE", 1)),
-        "node_rank": int(os.environ.get("GROUP_RANK", 0)),
+        "node_rank": node_rank,
+        # (rank, node_rank, local_rank) of every process
+        "ranks": placement,
+        "dataset_size": len(train),
+        # the sampler's indices of each rank's first batch
+        "first_batches": first_batches,
         "threads_per_process": args.threads,
     }
     if not args.no_ddp:
@@ -239,8 +251,7 @@ def main(argv=None) -> dict:
             f"rank weights differ after DDP steps (max |diff| = {max_diff})"
         )
     print(
-        f"[rank {rank}/{world}] done: {timed_steps} timed steps "
-        f"in {seconds:.2f} s, "
+        f"[rank {rank}/{world}] done: {args.steps} steps, "
         f"max weight difference between ranks {max_diff:.3g}",
         flush=True,
     )

@@ -27,12 +27,18 @@ MASK = "[MASK]"
 
 
 def names() -> list[str]:
-    """The sets shipped with the book."""
+    """The sets shipped with the book.
+
+    Used by the helpers of chapter 8 (``book/08_summarization_translation.ipynb``, "Evaluating generated text").
+    """
     return sorted(p.stem for p in FOLDER.glob("*.jsonl"))
 
 
 def load(name: str) -> list[dict]:
-    """The rows of set ``name`` (one dict per line of ``helpers/evalsets/<name>.jsonl``)."""
+    """The rows of set ``name`` (one dict per line of ``helpers/evalsets/<name>.jsonl``).
+
+    Used by the helpers of chapter 8 (``book/08_summarization_translation.ipynb``, "Evaluating generated text").
+    """
     path = FOLDER / f"{name}.jsonl"
     if not path.is_file():
         raise FileNotFoundError(f"no evaluation set {name!r} in {FOLDER}; known: {', '.join(names())}")

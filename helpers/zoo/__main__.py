@@ -21,6 +21,8 @@ def list_table() -> str:
         info = manifest.get(name)
         src = ", ".join(f"{s['package']}=={s['version']}" for s in (info or {}).get("sources", [])) or "-"
         src = (info or {}).get("source_summary") or src  # e.g. "pkg-part1 … pkg-part6 ==1.0" for split files
+        if src == "-" and info and "base" in info:  # a task head the book trained: no package of its own
+            src = f"trained on {info['base']['zoo_entry']}"
         seconds = f"{info['build_seconds']:.0f}" if info and "build_seconds" in info else "-"
         rows.append((name, "yes" if info else "no", seconds, entry.title, src, _scores(info or {})))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]

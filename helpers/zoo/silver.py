@@ -30,7 +30,11 @@ SILVER_CACHE = "spaCy model and silver-label cache"
 
 
 def silver_cache_dir() -> Path:
-    """Where the spaCy silver entities are cached (``$HFBOOK_HOME/cache/silver``)."""
+    """Where the spaCy silver entities are cached (``$HFBOOK_HOME/cache/silver``).
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
     return home() / "cache" / "silver"
 
 
@@ -55,6 +59,9 @@ def silver_entities(log=print) -> dict:
     Computed once with ``nlp.pipe`` (only the ``ner`` component loaded) and cached under
     :func:`silver_cache_dir`. Returns ``{"meta": ..., "sets": {set: {split: [[text, ents], ...]}}}`` where
     ``ents`` is a list of ``[start_char, end_char, label]``.
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
     """
     import spacy
 

@@ -40,6 +40,9 @@ MULTILINGUAL_EXAMPLES = [
 
 
 def build_chinese_tokenizer(into: Path, ctx: dict) -> dict:
+    """Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
     return build_wordpiece_tokenizer(
         into,
         "bert_chinese",
@@ -53,6 +56,9 @@ def build_chinese_tokenizer(into: Path, ctx: dict) -> dict:
 
 
 def build_multilingual_tokenizer(into: Path, ctx: dict) -> dict:
+    """Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
     return build_wordpiece_tokenizer(
         into,
         "bert_multi_cased",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 from pathlib import Path
 
 import yaml
@@ -49,3 +50,23 @@ def pages() -> list[str]:
 def chapters() -> list[str]:
     """The pages built from notebooks (their .ipynb is served under _sources/): the book's chapters and appendix."""
     return [p for p in pages() if (HTML / "en" / "_sources" / f"{p}.ipynb").exists()]
+
+
+# What a rendered output must not show: the machine it was built on.
+NOISE = {
+    "a temporary path": re.compile(r"/tmp/|/var/folders/|/private/var/"),
+    "a home folder": re.compile(r"(?<![\w.])/(?:root|home/\w+)(?:/|\b)"),
+    "a virtual environment or site-packages path": re.compile(r"site-packages|dist-packages|/\.?venv/"),
+    "a process id": re.compile(r"\bpids?\b", re.IGNORECASE),
+    "a local server's port": re.compile(r"\b(?:127\.0\.0\.1|localhost|0\.0\.0\.0):\d{2,5}\b"),
+}
+
+
+def noise_in(text: str) -> list[tuple[str, str]]:
+    """(kind, snippet) for each piece of machine noise in an output's text."""
+    found = []
+    for kind, pattern in NOISE.items():
+        for match in pattern.finditer(text):
+            start = max(match.start() - 25, 0)
+            found.append((kind, " ".join(text[start : match.end() + 25].split())))
+    return found

@@ -59,6 +59,9 @@ def mask_tokens(
 
     Training inputs follow BERT: of the picked tokens 80 % become [MASK], 10 % a random token, 10 % stay.
     Evaluation inputs mask every picked token. Returns (inputs, labels) with -100 where nothing was picked.
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
     """
     import torch
 
@@ -86,14 +89,22 @@ def mask_tokens(
 
 
 def mlm_texts(split: str) -> list[str]:
-    """Every sentence of one split of the :data:`TEXT_SETS` (the fill-mask model's text)."""
+    """Every sentence of one split of the :data:`TEXT_SETS` (the fill-mask model's text).
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
     from ...data import load_sentences
 
     return [s for n in TEXT_SETS for s in load_sentences(n)[split]["sentence"]]
 
 
 def mlm_scores(folder, texts: list[str], subset: int | None = None) -> dict:
-    """Top-1 / top-5 accuracy of a masked-LM folder at seeded masked positions (every one [MASK])."""
+    """Top-1 / top-5 accuracy of a masked-LM folder at seeded masked positions (every one [MASK]).
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
     import torch
     from transformers import AutoModelForMaskedLM, AutoTokenizer
 
@@ -131,7 +142,11 @@ FUNCTION_WORDS = frozenset(
 
 def content_positions(tok):
     """A function of a sentence's ids giving the positions of its content words: whole-word tokens made of
-    letters, not in :data:`FUNCTION_WORDS`, and not followed by a ``##`` piece (so a masked word is whole)."""
+    letters, not in :data:`FUNCTION_WORDS`, and not followed by a ``##`` piece (so a masked word is whole).
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
     vocab = tok.get_vocab()
     content = {i for w, i in vocab.items() if w.isalpha() and w.isascii() and w not in FUNCTION_WORDS}
     pieces = {i for w, i in vocab.items() if w.startswith("##")}
@@ -144,7 +159,11 @@ def content_positions(tok):
 
 def definition_text(synset: dict) -> str:
     """A WordNet synset's definition as a sentence about its first word ("coffee is a beverage consisting of
-    ..."); verbs read "to X means to ...", adjectives and adverbs "X means ..."."""
+    ..."); verbs read "to X means to ...", adjectives and adverbs "X means ...".
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
     word, d = synset["words"][0], synset["definition"].rstrip(".")
     if synset["pos"] == "v":
         return f"to {word} means to {d}."
@@ -154,7 +173,11 @@ def definition_text(synset: dict) -> str:
 
 
 def cloze_filled(items: list[dict]) -> list[str]:
-    """Every cloze sentence with its ``[MASK]`` replaced by each of its acceptable answers."""
+    """Every cloze sentence with its ``[MASK]`` replaced by each of its acceptable answers.
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
     from ...evalsets import MASK
 
     return [item["text"].replace(MASK, a) for item in items for a in item["answers"]]
@@ -163,7 +186,11 @@ def cloze_filled(items: list[dict]) -> list[str]:
 def training_texts(mix: dict, seed: int = SEED) -> tuple[list[str], list[str], dict]:
     """The seeded training sentences, the source of each (``shipped``, ``examples``, ``definitions``,
     ``oanc``), shuffled together, and per source the count used, the pool and how many texts were dropped
-    for holding a cloze sentence (filled with any of its answers)."""
+    for holding a cloze sentence (filled with any of its answers).
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
     from ...evalsets import load_cloze
 
     sources = {"shipped": mlm_texts("train")}
@@ -194,7 +221,11 @@ def training_texts(mix: dict, seed: int = SEED) -> tuple[list[str], list[str], d
 
 def mask_training_text(ids: list[list[int]], sources: list[str], tok, recipe: dict = RECIPE):
     """Static masking of the training text: shipped sentences as BERT did (any token may be picked, seed
-    ``SEED``), the general text at content words only (:func:`content_positions`, seed ``SEED + 2``)."""
+    ``SEED``), the general text at content words only (:func:`content_positions`, seed ``SEED + 2``).
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
     inputs, labels = [None] * len(ids), [None] * len(ids)
     for shipped, seed, prob, only in (
         (True, SEED, recipe["mask_prob"], None),
@@ -209,7 +240,11 @@ def mask_training_text(ids: list[list[int]], sources: list[str], tok, recipe: di
 
 def cloze_predictions(folder, items: list[dict], k: int = 5) -> list[list[str]]:
     """The ``k`` best tokens (decoded, stripped; over the whole vocabulary) of a masked-LM folder at each cloze
-    item's ``[MASK]``."""
+    item's ``[MASK]``.
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
     import torch
     from transformers import AutoModelForMaskedLM, AutoTokenizer
 
@@ -229,12 +264,20 @@ def cloze_predictions(folder, items: list[dict], k: int = 5) -> list[list[str]]:
 
 
 def cloze_hits(predictions: list[list[str]], items: list[dict], k: int) -> list[bool]:
-    """Per item: is one of the first ``k`` predictions one of its acceptable answers?"""
+    """Per item: is one of the first ``k`` predictions one of its acceptable answers?
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
     return [any(p.lower() in item["answers"] for p in preds[:k]) for preds, item in zip(predictions, items)]
 
 
 def cloze_scores(folder, items: list[dict] | None = None) -> dict:
-    """Top-1 and top-5 hit rates of a masked-LM folder on the book's cloze set (or on ``items``)."""
+    """Top-1 and top-5 hit rates of a masked-LM folder on the book's cloze set (or on ``items``).
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
     from ...evalsets import load_cloze
 
     items = load_cloze() if items is None else items
@@ -249,14 +292,22 @@ def cloze_scores(folder, items: list[dict] | None = None) -> dict:
 
 def cloze_overlap(texts: list[str]) -> dict:
     """How much of the cloze set (filled with every answer) is in the training ``texts``: whole sentences and
-    shared word 6-grams (both 0: the cloze scores measure generalisation, not recall)."""
+    shared word 6-grams (both 0: the cloze scores measure generalisation, not recall).
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
     from ...evalsets import load_cloze
 
     return overlap_report(cloze_filled(load_cloze()), texts)
 
 
 def build_fill_mask(into: Path, ctx: dict) -> dict:
-    """Build the ``fill-mask`` entry: fresh MLM head on MiniLM, static 15 % masking, top-1/top-5 scores."""
+    """Build the ``fill-mask`` entry: fresh MLM head on MiniLM, static 15 % masking, top-1/top-5 scores.
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
     import torch
     from transformers import AutoTokenizer, BertForMaskedLM
 

@@ -79,7 +79,11 @@ _LEADING_THE = ("the ", "The ", "THE ")
 
 
 def conll_spans(ents) -> list[tuple[int, int, str]]:
-    """spaCy entities ``[start_char, end_char, OntoNotes label]`` mapped to CoNLL types (unmapped ones dropped)."""
+    """spaCy entities ``[start_char, end_char, OntoNotes label]`` mapped to CoNLL types (unmapped ones dropped).
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
     return [(a, b, ONTONOTES_TO_CONLL[t]) for a, b, t in ents if ONTONOTES_TO_CONLL.get(t)]
 
 
@@ -88,6 +92,9 @@ def normalise_spans(text: str, ents) -> list[list]:
 
     spaCy keeps a leading "the" sometimes and not other times ("The City University of New York"), and
     CoNLL-2003 never includes it; spans of punctuation or digits only are no names.
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
     """
     out = []
     for a, b, t in ents:
@@ -105,6 +112,9 @@ def align_tags(enc, spans) -> tuple[list[int], list[str]]:
     span contains the word's first character; the entity's first word is B-, the others I-. Only a word's first
     word-piece carries the tag (the other pieces get -100, ignored by the loss and by the evaluation), so each
     word is one decision and the entity count is the same however the uncased vocabulary splits a name.
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
     """
     firsts, tags, seen, prev = [], [], set(), None
     word_ids, offsets = enc.word_ids(), enc["offset_mapping"]
@@ -122,7 +132,11 @@ def align_tags(enc, spans) -> tuple[list[int], list[str]]:
 
 
 def tag_entities(tags: list[str]) -> set[tuple[int, int, str]]:
-    """Entities (first word, last word, type) of a tag sequence, conlleval style (a stray I- starts one)."""
+    """Entities (first word, last word, type) of a tag sequence, conlleval style (a stray I- starts one).
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
     ents, cur = set(), None
     for i, t in enumerate(tags + ["O"]):
         kind = t[2:] if t != "O" else None
@@ -137,7 +151,11 @@ def tag_entities(tags: list[str]) -> set[tuple[int, int, str]]:
 
 
 def prf(pred: list[set], gold: list[set], kind: str | None = None) -> dict:
-    """Micro precision/recall/F1 of predicted against gold entity sets (optionally of one type only)."""
+    """Micro precision/recall/F1 of predicted against gold entity sets (optionally of one type only).
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
     sel = (lambda s: {e for e in s if e[2] == kind}) if kind else (lambda s: s)
     tp = sum(len(sel(p) & sel(g)) for p, g in zip(pred, gold))
     np_, ng = sum(len(sel(p)) for p in pred), sum(len(sel(g)) for g in gold)
@@ -146,7 +164,11 @@ def prf(pred: list[set], gold: list[set], kind: str | None = None) -> dict:
 
 
 def ner_examples(tok, rows) -> list[dict]:
-    """Encode silver rows for token classification: ids, per-token label ids (-100 off first pieces), tags."""
+    """Encode silver rows for token classification: ids, per-token label ids (-100 off first pieces), tags.
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
     out = []
     for text, ents in rows:
         enc = tok(text, truncation=True, max_length=RECIPE["max_length"], return_offsets_mapping=True)
@@ -159,7 +181,11 @@ def ner_examples(tok, rows) -> list[dict]:
 
 
 def ner_scores(folder, rows, subset: int | None = None) -> dict:
-    """Entity-level precision/recall/F1 (micro, exact span and type) of a NER folder against silver rows."""
+    """Entity-level precision/recall/F1 (micro, exact span and type) of a NER folder against silver rows.
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
     import torch
     from transformers import AutoModelForTokenClassification, AutoTokenizer
 
@@ -184,7 +210,11 @@ def ner_scores(folder, rows, subset: int | None = None) -> dict:
 
 
 def ner_rows(silver: dict, split: str) -> list:
-    """The silver rows ``[text, normalised entities]`` of one split, the :data:`NER_SETS` together."""
+    """The silver rows ``[text, normalised entities]`` of one split, the :data:`NER_SETS` together.
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
     return [[text, normalise_spans(text, ents)] for n in NER_SETS for text, ents in silver["sets"][n][split]]
 
 
@@ -193,6 +223,9 @@ def build_ner(into: Path, ctx: dict) -> dict:
 
     Trains on the train splits of :data:`NER_SETS`, mostly sentences with an entity plus a share without. The
     whole encoder above the (frozen, cached) embeddings is fine-tuned; the fresh head learns faster.
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
     """
     import torch
     from transformers import AutoModelForTokenClassification, AutoTokenizer

@@ -19,7 +19,11 @@ RECIPE = {"set": "nyt", "split": "test", "max_texts": 200, "batch": 16, "max_len
 
 def perplexity(folder, texts: list[str], batch_size: int = RECIPE["batch"]) -> dict:
     """Token-level perplexity of a causal LM folder: exp(total NLL / predicted tokens), each text scored on its
-    own (no prompt, no chat template; the first token of each text is context only)."""
+    own (no prompt, no chat template; the first token of each text is context only).
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
@@ -43,7 +47,11 @@ def perplexity(folder, texts: list[str], batch_size: int = RECIPE["batch"]) -> d
 
 
 def build_smollm2_perplexity(into: Path, ctx: dict) -> dict:
-    """Score SmolLM2 on held-out NYT snippets; record it here and in the ``smollm2`` entry."""
+    """Score SmolLM2 on held-out NYT snippets; record it here and in the ``smollm2`` entry.
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
     from ...data import load_sentences
 
     seed_all()

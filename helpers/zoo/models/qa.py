@@ -83,7 +83,11 @@ WH = {
 
 def make_question(text: str, start: int, end: int, label: str, window: int) -> str:
     """A question whose answer is ``text[start:end]``: the entity replaced by its question phrase, cut to a
-    window of ``window`` words either side; at the start of a sentence the phrase is fronted ("Who won ...?")."""
+    window of ``window`` words either side; at the start of a sentence the phrase is fronted ("Who won ...?").
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
     lead = list(re.finditer(r"\S+", text[:start]))
     pre = text[lead[-window].start() : start] if len(lead) > window else text[:start]
     trail = list(re.finditer(r"\S+", text[end:]))
@@ -97,7 +101,11 @@ def make_question(text: str, start: int, end: int, label: str, window: int) -> s
 
 def qa_pairs(rows: list, rng: random.Random, limit: int) -> list[dict]:
     """(question, context, answer, answer_start) built from silver entities: the context is the entity's own
-    sentence plus other sentences of the same split in a seeded random order; each answer occurs once."""
+    sentence plus other sentences of the same split in a seeded random order; each answer occurs once.
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
     r = RECIPE
     cands = []
     for k, (text, ents) in enumerate(rows):
@@ -130,7 +138,11 @@ def qa_pairs(rows: list, rng: random.Random, limit: int) -> list[dict]:
 
 
 def qa_data(silver: dict) -> tuple[list[dict], list[dict]]:
-    """The fixed train and held-out question/answer pairs (train splits / test splits of every set)."""
+    """The fixed train and held-out question/answer pairs (train splits / test splits of every set).
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
     rng = random.Random(SEED)
     train, test = [], []
     per_set = RECIPE["max_train_pairs"] // len(SILVER_SETS)
@@ -141,7 +153,11 @@ def qa_data(silver: dict) -> tuple[list[dict], list[dict]]:
 
 
 def qa_encode(tok, pairs: list[dict]) -> list[dict]:
-    """Encode (question, context) pairs with offsets; find the answer's start/end token (None if cut off)."""
+    """Encode (question, context) pairs with offsets; find the answer's start/end token (None if cut off).
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
     out = []
     for p in pairs:
         enc = tok(
@@ -174,7 +190,11 @@ def _normalise(s: str) -> list[str]:
 
 
 def em_f1(pred: str, gold: str) -> tuple[float, float]:
-    """SQuAD's exact match and token F1 (lower-cased, punctuation and articles removed)."""
+    """SQuAD's exact match and token F1 (lower-cased, punctuation and articles removed).
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
     p, g = _normalise(pred), _normalise(gold)
     common = sum((Counter(p) & Counter(g)).values())
     f1 = 0.0 if common == 0 else 2 * common / (len(p) + len(g))
@@ -183,7 +203,11 @@ def em_f1(pred: str, gold: str) -> tuple[float, float]:
 
 def qa_predict(model, enc: list[dict], contexts: list[str], batch_size: int = 64) -> list[str]:
     """The best valid answer span of each encoded pair, as text (:func:`helpers.qa.best_spans`: start <= end,
-    at most ``max_answer_tokens`` tokens, both ends in the context)."""
+    at most ``max_answer_tokens`` tokens, both ends in the context).
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
     import numpy as np
     import torch
 
@@ -211,7 +235,11 @@ def qa_predict(model, enc: list[dict], contexts: list[str], batch_size: int = 64
 
 
 def qa_scores(folder, pairs: list[dict], subset: int | None = None) -> dict:
-    """Exact match and F1 (SQuAD-style, in [0, 1]) of a QA folder on held-out pairs."""
+    """Exact match and F1 (SQuAD-style, in [0, 1]) of a QA folder on held-out pairs.
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
     from transformers import AutoModelForQuestionAnswering, AutoTokenizer
 
     pairs = pairs[:subset] if subset else pairs
@@ -224,7 +252,11 @@ def qa_scores(folder, pairs: list[dict], subset: int | None = None) -> dict:
 
 def book_qa_scores(folder, items: list[dict] | None = None) -> dict:
     """SQuAD exact match and F1 (in [0, 1], best over each question's gold answers) on the book's QA set
-    (:func:`helpers.evalsets.load_qa`), decoded as the held-out scores are (:func:`qa_predict`)."""
+    (:func:`helpers.evalsets.load_qa`), decoded as the held-out scores are (:func:`qa_predict`).
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
     from transformers import AutoModelForQuestionAnswering, AutoTokenizer
 
     items = load_qa() if items is None else items
@@ -240,7 +272,11 @@ def book_qa_scores(folder, items: list[dict] | None = None) -> dict:
 
 
 def build_qa(into: Path, ctx: dict) -> dict:
-    """Build the ``qa`` entry from silver-entity questions; score EM/F1 on held-out pairs."""
+    """Build the ``qa`` entry from silver-entity questions; score EM/F1 on held-out pairs.
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
     import torch
     from transformers import AutoModelForQuestionAnswering, AutoTokenizer
 

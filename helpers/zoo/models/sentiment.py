@@ -41,7 +41,11 @@ LABELS = {0: "NEGATIVE", 1: "POSITIVE"}
 
 
 def predict_sentiment(folder, sentences: list[str], batch_size: int = 64) -> list[int]:
-    """Predicted label ids (0 NEGATIVE, 1 POSITIVE) of a sentiment folder, with the recipe's max length."""
+    """Predicted label ids (0 NEGATIVE, 1 POSITIVE) of a sentiment folder, with the recipe's max length.
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
     import torch
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
@@ -59,7 +63,11 @@ def predict_sentiment(folder, sentences: list[str], batch_size: int = 64) -> lis
 
 
 def sentiment_scores(folder, data=None, subset: int | None = None) -> dict:
-    """Held-out accuracy of a sentiment folder on the movie test split (or its first ``subset`` rows)."""
+    """Held-out accuracy of a sentiment folder on the movie test split (or its first ``subset`` rows).
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
     from ...data import load_sentences
 
     test = (data or load_sentences("movie"))["test"]
@@ -71,7 +79,11 @@ def sentiment_scores(folder, data=None, subset: int | None = None) -> dict:
 
 
 def build_sentiment(into: Path, ctx: dict) -> dict:
-    """Build the ``sentiment`` entry: train, then :func:`~helpers.zoo.kit.finish_build` (save, score, gate)."""
+    """Build the ``sentiment`` entry: train, then :func:`~helpers.zoo.kit.finish_build` (save, score, gate).
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
     import torch
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
