@@ -107,6 +107,7 @@ def draw_masked_vs_causal(tr, masked_tokens: list[str], causal_tokens: list[str]
                 ax.add_patch(plt.Rectangle((-0.5, i - 0.5), n, 1, fill=False, ec=PALETTE["red"][0], lw=2))
         ax.set_title(title, fontsize=10, y=-0.12, va="top")
     fig.tight_layout(w_pad=1.0)
+    return fig
 
 
 def draw_attention_heads(tr, panels: list[tuple[int, int, object]], tokens: list[str], n_layers: int):
