@@ -65,6 +65,8 @@ def _check_bert_backbone(backbone) -> None:
 
 
 #: How each Keras variable becomes its transformers tensor (see :func:`bert_weight_mapping`).
+#:
+#: Defined in chapter 11 (``book/11_finetune_keras.ipynb``, "From Keras back to PyTorch").
 OPERATIONS = ("as is", "transpose", "reshape", "reshape + transpose")
 
 

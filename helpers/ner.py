@@ -138,6 +138,8 @@ def group_entities(pieces: list[dict], tokenizer=None, ignore_labels=("O",)) -> 
 
 
 #: The colour (a :data:`helpers.boxes.PALETTE` name) of each CoNLL entity type in :func:`draw_tags_and_spans`.
+#:
+#: Defined in chapter 7 (``book/07_ner.ipynb``, "Grouping pieces into entities by hand").
 TYPE_COLOURS = {"PER": "blue", "ORG": "orange", "LOC": "green", "MISC": "purple"}
 _CHAR_IN = 0.6 / 72  # width of one DejaVu Sans Mono character per point of font size, in inches (a bit over)
 

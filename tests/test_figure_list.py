@@ -78,3 +78,11 @@ def test_the_placer_reads_heading_caption_and_label(tmp_path):
     ]
     nb.write_text(json.dumps({"cells": cells}))
     assert placed(nb) == {"x": {"heading": "Padding", "caption": "The caption.", "label": "fig-x", "drawn": True}}
+
+
+def test_the_book_has_at_least_18_diagrams_and_every_chapter_a_figure():
+    kinds = [entry["kind"] for entry in FIGURES.values()]
+    assert kinds.count("diagram") >= 18, f"{kinds.count('diagram')} diagrams; the book teaches with at least 18"
+    chapters = {nb.relative_to(ROOT).as_posix() for nb in NOTEBOOKS if nb.name[:2].isdigit()}
+    without = sorted(chapters - {entry["notebook"] for entry in FIGURES.values()})
+    assert not without, f"chapters without a figure: {without}"
