@@ -12,7 +12,13 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from fnmatch import fnmatch
 from pathlib import Path
+
+# Not a notebook's doing, so not a notebook's to remove: the test runner's own scratch folder (pytest creates
+# ``pytest-of-<user>`` in TMPDIR for the run that executes the notebooks) and torch's compile cache
+# (``torchinductor_<user>``: torch makes it in TMPDIR on first use and means it to be reused by later runs).
+ALLOWED = ("pytest-of-*", "torchinductor_*")
 
 
 def size_of(path: Path) -> int:
@@ -42,7 +48,11 @@ def leftovers(folder: Path) -> list[str]:
     folder = Path(folder)
     if not folder.is_dir():
         return []
-    entries = [(size_of(p), p.name + ("/" if p.is_dir() and not p.is_symlink() else "")) for p in folder.iterdir()]
+    entries = [
+        (size_of(p), p.name + ("/" if p.is_dir() and not p.is_symlink() else ""))
+        for p in folder.iterdir()
+        if not any(fnmatch(p.name, pattern) for pattern in ALLOWED)
+    ]
     return [f"{name}: {human(size)}" for size, name in sorted(entries, key=lambda e: (-e[0], e[1]))]
 
 

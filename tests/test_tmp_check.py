@@ -53,3 +53,11 @@ def test_the_makefile_runs_notebooks_in_a_fresh_tmpdir_and_checks_it():
     for target in ("notebooks", "book"):
         body = makefile.split(f"\n{target}: ", 1)[1].split("\n\n", 1)[0]
         assert "$(NBMAKE)" in body and "scripts/tmp_check.py $(NBTMP)" in body, target
+
+
+def test_the_runners_and_torchs_own_folders_are_not_leftovers(tmp_path):
+    (tmp_path / "pytest-of-root").mkdir()
+    (tmp_path / "torchinductor_root").mkdir()
+    assert tmp_check.leftovers(tmp_path) == []
+    (tmp_path / "torchelastic_x1").mkdir()
+    assert tmp_check.leftovers(tmp_path) == ["torchelastic_x1/: 0 B"]
