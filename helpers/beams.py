@@ -6,7 +6,7 @@ each candidate a dict ``{"parent": i, "token": "Ich", "score": -0.41, "kept": Tr
 index of the candidate's beam among the *kept* candidates of the step before (0 at the first step, whose only
 parent is the prompt) and ``score`` the beam's cumulative log-probability after this token.
 
-Defined in chapter 8 (``book/08_summarization_translation.ipynb``, "Beam search (num_beams)").
+Defined in chapter 8 (``book/08_summarization_translation.ipynb``, "Generation arguments, explained").
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ def check_steps(steps: list[list[dict]]) -> None:
     step has candidates with a token, a numeric score and a ``kept`` flag, at least one kept, and every parent
     points at a kept candidate of the step before.
 
-    Defined in chapter 8 (``book/08_summarization_translation.ipynb``, "Beam search (num_beams)").
+    Defined in chapter 8 (``book/08_summarization_translation.ipynb``, "Generation arguments, explained").
     """
     if not steps:
         raise ValueError("no steps: pass one list of candidates per generation step")
@@ -60,7 +60,7 @@ def draw_beam_tree(tr, steps: list[list[dict]], prompt_tokens: int | None = None
     beam's log-probability so far; kept candidates in blue, dropped ones grey and dashed, the path of the best
     final beam drawn thick. The first box is the prompt (``prompt_tokens`` long, when given).
 
-    Defined in chapter 8 (``book/08_summarization_translation.ipynb``, "Beam search (num_beams)").
+    Defined in chapter 8 (``book/08_summarization_translation.ipynb``, "Generation arguments, explained").
     """
     from matplotlib.lines import Line2D
 

@@ -17,7 +17,7 @@ __all__ = ["draw_ddp_step", "draw_nodes", "draw_throughput", "global_rank"]
 def global_rank(node_rank: int, local_rank: int, nproc_per_node: int) -> int:
     """The rank torchrun gives a process: ``node_rank × nproc_per_node + local_rank``.
 
-    Defined in chapter 13 (``book/13_scaling_out.ipynb``, "Several machines: --nnodes and rendezvous").
+    Defined in chapter 13 (``book/13_scaling_out.ipynb``, "One script, many processes").
     """
     if nproc_per_node < 1:
         raise ValueError(f"nproc_per_node must be at least 1, not {nproc_per_node}")
@@ -110,7 +110,7 @@ def draw_nodes(tr, ranks: list[tuple[int, int, int]], endpoint: str = "HOST:2950
     global rank, each machine with its ``node_rank``, and the rendezvous endpoint on node 0 that the others
     connect to. ``ranks`` lists ``(rank, node_rank, local_rank)`` for every process.
 
-    Defined in chapter 13 (``book/13_scaling_out.ipynb``, "Several machines: --nnodes and rendezvous").
+    Defined in chapter 13 (``book/13_scaling_out.ipynb``, "One script, many processes").
     """
     from helpers.boxes import arrow, box, canvas
 
