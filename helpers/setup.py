@@ -16,6 +16,7 @@ import importlib
 import io
 import os
 import random
+import re
 import sys
 import warnings
 
@@ -191,7 +192,26 @@ def short_tracebacks() -> bool:
         return False
     with contextlib.redirect_stdout(io.StringIO()):  # the magic announces the mode: not worth a line
         shell.run_line_magic("xmode", "Minimal")
+    shell.set_custom_exc((ImportError,), _short_import_error)
     return True
+
+
+def without_path(message: str) -> str:
+    """An ImportError's message without the file it names at its end, e.g. ``cannot import name 'AdamW' from
+    'transformers' (/…/site-packages/transformers/__init__.py)`` → ``cannot import name 'AdamW' from
+    'transformers'``: where the library lives on this machine teaches nothing.
+
+    Defined in chapter 1 (``book/01_installation_and_caching.ipynb``, "Setting up a chapter").
+    """
+    return re.sub(r" \((?:/|[A-Za-z]:\\)[^()]*\)$", "", message)
+
+
+def _short_import_error(shell, etype, value, tb, tb_offset=None) -> list[str]:
+    """IPython's handler for ImportError: shows the error, one line, as the cell's error output."""
+    message = without_path(str(value))
+    stb = [f"\x1b[31m{etype.__name__}\x1b[39m: {message}"]
+    shell._showtraceback(etype, message, stb)
+    return stb
 
 
 def summary_line(facts: dict) -> str:

@@ -146,3 +146,12 @@ def test_minimal_tracebacks_under_ipython():
     error = lines[2:]
     assert any("ValueError: a short message" in line for line in error), error
     assert len(error) <= 3 and not any("inner()" in line for line in error), error
+
+
+def test_an_import_errors_path_is_left_out():
+    from helpers.setup import without_path
+
+    message = "cannot import name 'AdamW' from 'transformers' (/x/.venv/lib/site-packages/transformers/__init__.py)"
+    assert without_path(message) == "cannot import name 'AdamW' from 'transformers'"
+    assert without_path("No module named 'tf_keras'") == "No module named 'tf_keras'"
+    assert without_path(r"cannot import name 'A' from 'b' (C:\\env\\b.py)") == "cannot import name 'A' from 'b'"
