@@ -11,9 +11,11 @@ from __future__ import annotations
 import functools
 import re
 import time
+from pathlib import Path
 from urllib.parse import urljoin
 
 import pytest
+import yaml
 from browser_support import EDITIONS, ROOT, SCREENSHOTS, chapters, noise_in, pages
 
 # Outputs, tables and code wider than the column: (page, what) pairs allowed to scroll sideways, with the reason.
@@ -120,13 +122,30 @@ def where(edition: str, page: str) -> str:
     return f"{edition}/{page}"
 
 
+# Pages whose check still finds problems, named here so that the rest of the book is held to the checks while
+# these are mended (issue 19 stays open for them): the check runs on them too and prints what it finds, and the
+# test is an expected failure only while it finds something (an entry that passes is simply reported as XPASS).
+OPEN = yaml.safe_load((Path(__file__).parent / "open_pages.yml").read_text()) or {}
+
+
+def no_problems(test: str, edition: str, page: str, problems: list, message: str) -> None:
+    if problems and page in OPEN.get(test, []):
+        pytest.xfail(f"open: {message}")
+    assert not problems, message
+
+
 @pytest.mark.parametrize("page", pages())
 @pytest.mark.parametrize("edition", EDITIONS)
 def test_nothing_wider_than_its_column(inspect, edition, page):
     found = inspect(edition, page)["overflow"]
     wide = [o for o in found if (page, o["what"]) not in OVERFLOW_ALLOWED]
-    assert not wide, f"{where(edition, page)}: wider than the column at 1280 px:\n" + "\n".join(
-        f"  {o['cell']}: {o['what']} {o['scroll']} px in {o['client']} px" for o in wide
+    no_problems(
+        "overflow",
+        edition,
+        page,
+        wide,
+        f"{where(edition, page)}: wider than the column at 1280 px:\n"
+        + "\n".join(f"  {o['cell']}: {o['what']} {o['scroll']} px in {o['client']} px" for o in wide),
     )
 
 
@@ -138,15 +157,22 @@ def test_no_machine_noise_in_outputs(inspect, edition, page):
         for out in inspect(edition, page)["outputs"]
         for kind, snippet in noise_in(out["text"])
     ]
-    assert not problems, f"{where(edition, page)}: machine noise in outputs:\n" + "\n".join(problems)
+    no_problems(
+        "noise", edition, page, problems, f"{where(edition, page)}: machine noise in outputs:\n" + "\n".join(problems)
+    )
 
 
 @pytest.mark.parametrize("page", chapters())
 @pytest.mark.parametrize("edition", EDITIONS)
 def test_tracebacks_are_short(inspect, edition, page):
     long = [t for t in inspect(edition, page)["tracebacks"] if t["lines"] > MAX_TRACEBACK_LINES]
-    assert not long, f"{where(edition, page)}: error outputs over {MAX_TRACEBACK_LINES} lines:\n" + "\n".join(
-        f"  {t['cell']}: {t['lines']} lines: {t['first'][:100]!r}" for t in long
+    no_problems(
+        "tracebacks",
+        edition,
+        page,
+        long,
+        f"{where(edition, page)}: error outputs over {MAX_TRACEBACK_LINES} lines:\n"
+        + "\n".join(f"  {t['cell']}: {t['lines']} lines: {t['first'][:100]!r}" for t in long),
     )
 
 
@@ -170,7 +196,7 @@ def test_solutions_hidden_until_one_click(browser, site, inspect, edition, page)
     ]
     if not problems and (data["solutions"] or data["dropdowns"]):
         problems += _one_click_shows_each(browser, site, edition, page)
-    assert not problems, f"{where(edition, page)}: solutions:\n" + "\n".join(problems)
+    no_problems("solutions", edition, page, problems, f"{where(edition, page)}: solutions:\n" + "\n".join(problems))
 
 
 def _one_click_shows_each(browser, site, edition: str, page: str) -> list[str]:
