@@ -29,7 +29,8 @@ def first_cell_source(notebook: str) -> str:
         "    # the package's ranges keep the runtime's torch, numpy and pandas\n"
         f'    !pip install -q "hfbook-helpers{extras} @ git+https://github.com/{{repo}}"\n'
         "from helpers import setup_chapter\n\n"
-        "# also builds the zoo entries this chapter uses, if missing\n"
+        "# also builds the zoo entries this chapter uses, if missing, and sets\n"
+        "# %xmode Minimal: an error shows its type and message, not every frame\n"
         f'device = setup_chapter("{notebook}")["device"]'
     )
 
