@@ -30,7 +30,10 @@ class Checkpoint:
     hub: str | None  # the seed's checkpoint, used in hub mode (None: offline only)
 
 
-QWEN_CHAT = "Qwen2.5-Coder-0.5B-Instruct (de-quantised from 4-bit GGUF)"
+QWEN_CHAT = (
+    "Qwen2.5-Coder-1.5B-Instruct (de-quantised from 4-bit GGUF, bfloat16; the 0.5B in float32 on a processor "
+    "without native bfloat16)"
+)
 CHECKPOINTS: dict[str, Checkpoint] = {
     c.name: c
     for c in [
@@ -104,7 +107,7 @@ CHECKPOINTS: dict[str, Checkpoint] = {
             QWEN_CHAT + " asked for a translation in a chat message",
             "Helsinki-NLP/opus-mt-en-zh",
         ),
-        Checkpoint("chat", "instruct", QWEN_CHAT, "Qwen/Qwen2.5-Coder-0.5B-Instruct"),
+        Checkpoint("chat", "instruct", QWEN_CHAT, "Qwen/Qwen2.5-Coder-1.5B-Instruct"),
     ]
 }
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 
 NUMBER_WORDS = {
     w: str(i)
@@ -41,8 +42,11 @@ NUMBER_WORDS.update(
         "dozen": "12",
     }
 )
+SCALES = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _WORD = re.compile(r"[^\W\d_](?:[\w'’-]*\w)?")
+_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_](?:[\w'’-]*\w)?")
+_SENTENCE_END = re.compile(r"(?:^|[.!?:]|\n)[\s\"'“”‘’(\[]*$")
 
 
 def chrf(hypotheses: list[str], references: list[str]) -> float:
@@ -58,6 +62,27 @@ def chrf(hypotheses: list[str], references: list[str]) -> float:
     return round(CHRF().corpus_score(list(hypotheses), [list(references)]).score, 2)
 
 
+def chrf_interval(hypotheses: list[str], references: list[str], resamples: int = 1000) -> tuple[float, float, float]:
+    """Corpus chrF with sacrebleu's bootstrap 95 % confidence interval: ``(score, low, high)``, rounded to 1 decimal.
+
+    sacrebleu resamples the sentences with replacement ``resamples`` times (seed 12345 unless ``SACREBLEU_SEED``
+    says otherwise, so reruns give the same interval) and reports the mean and the half-width of the middle 95 % of
+    the resampled scores; ``low`` and ``high`` are the mean minus and plus that half-width. On 40 sentences the
+    interval is several points wide: two systems whose intervals overlap that much are not shown to differ.
+
+    Defined in chapter 8 (``book/08_summarization_translation.ipynb``, "Which model, and why").
+    """
+    from sacrebleu.metrics import CHRF
+
+    if len(hypotheses) != len(references):
+        raise ValueError(f"{len(hypotheses)} hypotheses but {len(references)} references: give one reference each")
+    if len(hypotheses) < 2:
+        raise ValueError("a bootstrap interval needs at least 2 sentences")
+    score = CHRF().corpus_score(list(hypotheses), [list(references)], n_bootstrap=resamples)
+    low, high = float(score._mean - score._ci), float(score._mean + score._ci)
+    return round(float(score.score), 1), round(low, 1), round(high, 1)
+
+
 def sentence_chrf(hypothesis: str, reference: str) -> float:
     """chrF of one hypothesis against one reference (for tables; report the corpus score as the result).
 
@@ -68,14 +93,39 @@ def sentence_chrf(hypothesis: str, reference: str) -> float:
     return round(CHRF().sentence_score(hypothesis, [reference]).score, 2)
 
 
+def _value(token: str) -> Decimal | None:
+    """The number a token stands for ("12,000", "1.4", "twelve", "twenty-four"), or None."""
+    if token[0].isdigit():
+        return Decimal(token.replace(",", ""))
+    parts = token.lower().split("-")
+    if all(p in NUMBER_WORDS for p in parts) and (len(parts) == 1 or all(int(NUMBER_WORDS[p]) < 100 for p in parts)):
+        return sum((Decimal(NUMBER_WORDS[p]) for p in parts), Decimal(0))
+    return None
+
+
+def _digits(value: Decimal) -> str:
+    return str(int(value)) if value == value.to_integral_value() else format(value.normalize(), "f")
+
+
 def numbers(text: str) -> set[str]:
-    """The numbers in ``text`` as digit strings: "1,400" -> "1400", "ten" -> "10", "2.5" -> "2.5".
+    """The numbers in ``text`` as digit strings, whether written in digits or words.
+
+    "1,400" -> "1400", "ten" -> "10", "twenty-four" -> "24", "2.5" -> "2.5", and a scale word multiplies what
+    precedes it: "twelve thousand" and "12,000" are both "12000", "1.4 million" is "1400000".
 
     Used by the helpers of chapter 8 (``book/08_summarization_translation.ipynb``, "Evaluating generated text").
     """
-    found = {m.group().replace(",", "") for m in _NUMBER.finditer(text)}
-    found |= {NUMBER_WORDS[w.lower()] for w in _WORD.findall(text) if w.lower() in NUMBER_WORDS}
-    return found
+    found, current = [], None
+    for token in _TOKEN.findall(text):
+        scale = SCALES.get(token.lower())
+        if scale and current is not None:
+            current *= scale
+            found[-1] = current
+            continue
+        current = _value(token)
+        if current is not None:
+            found.append(current)
+    return {_digits(v) for v in found}
 
 
 def _words(text: str) -> list[str]:
@@ -83,11 +133,21 @@ def _words(text: str) -> list[str]:
 
 
 def names(text: str) -> set[str]:
-    """Capitalised words of ``text`` (possessive 's removed): names, places, and sentence-initial words.
+    """Capitalised words of ``text`` (possessive 's removed) that are not the first word of a sentence and not
+    number words: names and places. "Officials said ..." or "Twelve thousand ..." open a sentence, so their
+    capital says nothing.
 
     Used by the helpers of chapter 8 (``book/08_summarization_translation.ipynb``, "Evaluating generated text").
     """
-    return {w for w in _words(text) if w[0].isupper()}
+    found = set()
+    for match in _WORD.finditer(text):
+        word = re.sub(r"['’]s$", "", match.group())
+        if not word[0].isupper() or _value(word) is not None or word.lower() in SCALES:
+            continue
+        if _SENTENCE_END.search(text[: match.start()]):
+            continue
+        found.add(word)
+    return found
 
 
 @dataclass
@@ -127,3 +187,64 @@ def length_ratio(summary: str, source: str) -> float:
     Defined in chapter 8 (``book/08_summarization_translation.ipynb``, "Summarizing with chat messages").
     """
     return round(len(summary.split()) / max(1, len(source.split())), 3)
+
+
+@dataclass
+class Coverage:
+    """Which key facts of a story a summary keeps (see :func:`coverage`).
+
+    Used by the helpers of chapter 8 (``book/08_summarization_translation.ipynb``, "Evaluating generated text").
+    """
+
+    kept: list[str]
+    missed: list[str]
+
+    @property
+    def share(self) -> float:
+        total = len(self.kept) + len(self.missed)
+        return round(len(self.kept) / total, 3) if total else 1.0
+
+
+def _has(text: str, key: str) -> bool:
+    """Whether ``text`` contains ``key``: a number (compared after :func:`numbers`, so "twelve thousand" has
+    12,000) or words (case-insensitive, each word of the key starting a word of the text, so "flood" matches
+    "flooded" and "car park" matches "car parks")."""
+    if key[0].isdigit():
+        return next(iter(numbers(key))) in numbers(text)
+    words = [w.lower() for w in _WORD.findall(text)]
+    parts = key.lower().split()
+    return any(
+        all(words[i + j].startswith(part) for j, part in enumerate(parts)) for i in range(len(words) - len(parts) + 1)
+    )
+
+
+def coverage(summary: str, facts: list[dict]) -> Coverage:
+    """The key facts of a story (``[{"fact": ..., "keys": [...]}, ...]``, as in ``helpers/evalsets/stories.jsonl``)
+    that ``summary`` keeps.
+
+    A fact is kept when the summary has every one of its ``keys``; a key may offer alternatives separated by
+    ``|`` ("30|half" accepts "every 30 minutes" and "every half hour"). Keys are numbers or the words a summary
+    cannot avoid when it states the fact (names, places, the event). A number key matches the same number in
+    digits or words (:func:`numbers`); a word key matches words that start with it, case-insensitively ("flood"
+    matches "flooded", "car park" matches "car parks"). It checks what a summary keeps, not whether its sentence
+    is true: read the summary too.
+
+    Defined in chapter 8 (``book/08_summarization_translation.ipynb``, "Coverage: does a summary keep the point?").
+    """
+    kept, missed = [], []
+    for fact in facts:
+        ok = all(any(_has(summary, alt.strip()) for alt in key.split("|")) for key in fact["keys"])
+        (kept if ok else missed).append(fact["fact"])
+    return Coverage(kept, missed)
+
+
+def missing_names(translation: str, names_to_keep: list[str]) -> list[str]:
+    """The names of ``names_to_keep`` that ``translation`` does not contain, spelled exactly.
+
+    A translation is scored against a reference, and a swapped name costs it only a few characters; this check
+    catches it at once. Give it the names that must survive unchanged (a company's name kept in Latin letters,
+    as the prompt asked): place names, which a translation may rightly write in its own script, do not belong.
+
+    Defined in chapter 8 (``book/08_summarization_translation.ipynb``, "Translation").
+    """
+    return [name for name in names_to_keep if name not in translation]

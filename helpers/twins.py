@@ -133,7 +133,7 @@ TWINS: dict[str, Twin] = {
             "SentencePiece source.spm/target.spm + vocab.json trained on shipped text",
             "_marian",
         ),
-        Twin("Qwen/Qwen2.5-Coder-0.5B-Instruct", "Qwen2ForCausalLM", "its GGUF BPE and chat template", "_causal"),
+        Twin("Qwen/Qwen2.5-Coder-1.5B-Instruct", "Qwen2ForCausalLM", "its GGUF BPE and chat template", "_causal"),
     ]
 }
 # The zoo entry each twin's vocabulary (or, for the causal LMs, tokenizer and config family) comes from.
@@ -149,7 +149,7 @@ VOCAB_ENTRY = {
     "bert-base-multilingual-cased": "bert-multilingual-cased-tokenizer",
     "HuggingFaceTB/SmolLM2-135M-Instruct": "smollm2",
     "gpt2": "smollm2",
-    "Qwen/Qwen2.5-Coder-0.5B-Instruct": "instruct",
+    "Qwen/Qwen2.5-Coder-1.5B-Instruct": "instruct",
 }
 
 

