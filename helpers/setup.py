@@ -198,7 +198,7 @@ def short_tracebacks() -> bool:
 
 def without_path(message: str) -> str:
     """An ImportError's message without the file it names at its end, e.g. ``cannot import name 'AdamW' from
-    'transformers' (/…/site-packages/transformers/__init__.py)`` → ``cannot import name 'AdamW' from
+    'transformers' (…/transformers/__init__.py)`` → ``cannot import name 'AdamW' from
     'transformers'``: where the library lives on this machine teaches nothing.
 
     Defined in chapter 1 (``book/01_installation_and_caching.ipynb``, "Setting up a chapter").

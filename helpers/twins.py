@@ -296,6 +296,9 @@ def _save_model(folder: Path, model_class: str, config) -> None:
     path = folder / "config.json"
     saved = json.loads(path.read_text())
     saved["architectures"] = listed
+    # the dtype of the weights saved (a config copied from the zoo's bfloat16 model says bfloat16): a random twin's
+    # logits are nearly flat, and in float32 near-ties order the same way in generate() and in a chapter's own loop
+    saved["dtype"] = str(next(model.parameters()).dtype).removeprefix("torch.")
     path.write_text(json.dumps(saved, indent=2, sort_keys=True) + "\n")
 
 
