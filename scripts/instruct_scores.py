@@ -100,7 +100,7 @@ def main(argv: list[str]) -> int:
     if "--write" in argv:
         data = {
             "measured_by": "python scripts/bench_instruct_variants.py all; python scripts/instruct_scores.py --write",
-            "machine": "2 CPU cores (bfloat16 in hardware, AMX), no GPU, nothing else running",
+            "machine": "2 CPU cores (bfloat16 in hardware: AVX512-BF16), no GPU, nothing else running",
             "sets": "helpers/evalsets: translation (all 40 pairs, en→zh and en→de), stories (all 12)",
             "decoding": "greedy, batches of 8, the prompts of helpers.zoo.instruct",
             "prepared": prepared,
