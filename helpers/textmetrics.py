@@ -66,21 +66,33 @@ def chrf_interval(hypotheses: list[str], references: list[str], resamples: int =
     """Corpus chrF with sacrebleu's bootstrap 95 % confidence interval: ``(score, low, high)``, rounded to 1 decimal.
 
     sacrebleu resamples the sentences with replacement ``resamples`` times (seed 12345 unless ``SACREBLEU_SEED``
-    says otherwise, so reruns give the same interval) and reports the mean and the half-width of the middle 95 % of
+    says otherwise, so reruns give the same interval) and takes the mean and the half-width of the middle 95 % of
     the resampled scores; ``low`` and ``high`` are the mean minus and plus that half-width. On 40 sentences the
     interval is several points wide: two systems whose intervals overlap that much are not shown to differ.
+
+    The resampling is sacrebleu's own (what ``corpus_score(..., n_bootstrap=resamples)`` runs), and so is the
+    formula; only the last step is done here, on the scores as Python floats: sacrebleu's ``estimate_ci`` averages
+    them with ``statistics.mean``, which refuses a mix of NumPy and Python floats, and a resample that scores
+    exactly 0 gives such a mix (nonsense output, as a random model writes).
 
     Defined in chapter 8 (``book/08_summarization_translation.ipynb``, "Which model, and why").
     """
     from sacrebleu.metrics import CHRF
+    from sacrebleu.significance import _bootstrap_resample
 
     if len(hypotheses) != len(references):
         raise ValueError(f"{len(hypotheses)} hypotheses but {len(references)} references: give one reference each")
     if len(hypotheses) < 2:
         raise ValueError("a bootstrap interval needs at least 2 sentences")
-    score = CHRF().corpus_score(list(hypotheses), [list(references)], n_bootstrap=resamples)
-    low, high = float(score._mean - score._ci), float(score._mean + score._ci)
-    return round(float(score.score), 1), round(low, 1), round(high, 1)
+    metric = CHRF()
+    stats = metric._extract_corpus_statistics(list(hypotheses), [list(references)])
+    score = float(metric._aggregate_and_compute(stats).score)
+    _, resampled = _bootstrap_resample(stats, metric, resamples)
+    scores = sorted(float(s.score) for s in resampled)
+    cut = len(scores) // 40  # the middle 95 %, as sacrebleu's Score.estimate_ci
+    half_width = 0.5 * (scores[len(scores) - cut - 1] - scores[cut])
+    mean = sum(scores) / len(scores)
+    return round(score, 1), round(mean - half_width, 1), round(mean + half_width, 1)
 
 
 def sentence_chrf(hypothesis: str, reference: str) -> float:
