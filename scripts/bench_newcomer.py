@@ -154,7 +154,9 @@ def main() -> int:
     work = args.keep or Path(tempfile.mkdtemp(prefix="newcomer-"))
     work.mkdir(parents=True, exist_ok=True)
     venv, home = work / "venv", work / "hfbook"
-    kernel_pin = next(r for r in groups["book"] if r.startswith("ipykernel=="))
+    # the lock's ipykernel (pyproject.toml declares a range since the reader's install takes ranges)
+    lock = (ROOT / "requirements.txt").read_text().splitlines()
+    kernel_pin = next(line.strip() for line in lock if line.startswith("ipykernel=="))
 
     # 1. install
     python = venv / "bin" / "python"
