@@ -66,7 +66,8 @@ CHAPTERS: dict[str, Chapter] = {
 }
 
 # Seconds each entry takes to build on 2 CPU cores with one torch thread (its `build_seconds` in a manifest of a
-# full `make zoo` from empty, rounded up), for the estimate a chapter prints before it builds.
+# full `make zoo` from empty, rounded up; measured on a 2-core AMD EPYC with AVX512-BF16 and no AMX), for the estimate
+# a chapter prints before it builds and for the order in which a parallel build starts the entries.
 BUILD_SECONDS: dict[str, int] = {
     "minilm": 10,
     "bert-base-cased-tokenizer": 10,
@@ -74,12 +75,12 @@ BUILD_SECONDS: dict[str, int] = {
     "bert-multilingual-cased-tokenizer": 10,
     "smollm2": 40,
     "sentences": 10,
-    "sentiment": 140,
-    "ner": 230,
-    "qa": 180,
-    "fill-mask": 410,
+    "sentiment": 160,
+    "ner": 280,
+    "qa": 200,
+    "fill-mask": 540,
     "smollm2-perplexity": 40,
-    "instruct": 180,
+    "instruct": 130,
 }
 UNKNOWN_SECONDS = 120  # an entry missing from the table above
 REPO = "hfbook/transformers-hands-on"  # where the package is installed from (a fork: see the README)
@@ -167,7 +168,7 @@ def build_chapter_zoo(notebook: str, hub: bool = False, jobs: int = 2, log=print
             bar.set_postfix_str(f"built {name}")
 
     try:  # worker processes (one torch thread each, like `make zoo`): the kernel's own state stays untouched
-        build(names, jobs=max(2, jobs), quiet_workers=True, on_built=done, log=lambda *a: None)
+        build(names, jobs=max(2, jobs), quiet_workers=True, on_built=done, log=lambda *a: None, seconds=BUILD_SECONDS)
     finally:
         bar.close()
     return missing

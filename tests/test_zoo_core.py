@@ -211,6 +211,43 @@ def test_entries_that_share_a_cache_do_not_build_at_the_same_time(fake_parallel)
     assert sorted(core.read_manifest()) == ["a", "s1", "s2"]
 
 
+def test_the_longest_chain_of_work_starts_first(fake_parallel):
+    # in the registry's order a and b would start first and s1, s2 (one cache, one after the other) after them
+    core.build(["a", "b", "s1", "s2"], jobs=2, log=lambda *a: None, seconds={"a": 1, "b": 1, "s1": 5, "s2": 5})
+    times = events(fake_parallel)
+    assert times[("start", "s1")] < times[("end", "a")]  # s1 began with the first pair of workers
+    assert times[("start", "b")] >= times[("end", "a")]  # b waited: it has the shortest chain
+    assert sorted(core.read_manifest()) == ["a", "b", "s1", "s2"]
+
+
+def test_critical_chains_add_dependents_and_cache_siblings(registry):
+    def noop(into, ctx):
+        return {}
+
+    for name, deps, shares in (
+        ("a", [], None),
+        ("b", [], None),
+        ("c", ["a", "b"], None),
+        ("s1", [], "x"),
+        ("s2", [], "x"),
+    ):
+        core.register(core.Entry(name, "data", name, "MIT", noop, deps=deps, shares=shares))
+    chains = core.critical_chains(["a", "b", "c", "s1", "s2"], {"a": 10, "b": 1, "c": 5, "s1": 7, "s2": 3})
+    assert chains == {"a": 15, "b": 6, "c": 5, "s1": 10, "s2": 10}
+    assert core.critical_chains(["s1"], {"s1": 7, "s2": 3}) == {"s1": 7}  # s2 built already
+
+
+def test_the_zoo_starts_the_base_model_before_the_instruct_model():
+    from helpers.chapters import BUILD_SECONDS
+    from helpers.zoo import REGISTRY
+
+    chains = core.critical_chains(list(REGISTRY), BUILD_SECONDS)
+    seconds = BUILD_SECONDS
+    assert chains["ner"] == seconds["ner"] + seconds["qa"]  # they share the spaCy cache
+    assert chains["minilm"] == seconds["minilm"] + seconds["fill-mask"]  # the longest head trained on it
+    assert chains["minilm"] > chains["instruct"] and chains["sentences"] > chains["instruct"]
+
+
 def test_ner_and_qa_share_the_spacy_cache():
     from helpers.zoo import REGISTRY
 

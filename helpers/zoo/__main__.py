@@ -58,7 +58,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.cmd == "build":
             if args.jobs < 1:
                 parser.error("--jobs must be at least 1")
-            build(args.names or None, force=args.force, jobs=args.jobs, deps=not args.no_deps)
+            from ..chapters import BUILD_SECONDS
+
+            build(args.names or None, force=args.force, jobs=args.jobs, deps=not args.no_deps, seconds=BUILD_SECONDS)
             if not args.no_deps:  # a worker of a parallel build: the parent prints the table
                 print(list_table())
         elif args.cmd == "verify":

@@ -390,7 +390,8 @@ def entry_lock(name: str, timeout: float = 3600):
     )
 
 
-ZOO_GB = 5  # what a full zoo takes under $HFBOOK_HOME: entries, downloads and caches (4.1 GB measured)
+ZOO_GB = 6  # what a full zoo takes under $HFBOOK_HOME: entries, downloads and caches (5.7 GB measured, 3.4 GB of it
+#            the 1.5B instruct model in bfloat16)
 
 
 def _disk_full(err: BaseException | None) -> bool:
@@ -491,6 +492,7 @@ def build(
     deps: bool = True,
     quiet_workers: bool = False,
     on_built: Callable[[str], None] | None = None,
+    seconds: dict[str, float] | None = None,
 ) -> dict:
     """Build the named entries (all when ``None``) and their dependencies; skip what is already built.
 
@@ -501,7 +503,8 @@ def build(
     (``python -m helpers.zoo build NAME --no-deps``, one torch thread unless ``HFBOOK_THREADS`` says otherwise;
     its output is kept in a log file with ``quiet_workers``);
     ``deps=False`` builds only the named entries and fails if a dependency is missing. ``on_built(name)`` is
-    called as each entry is done (built now or already).
+    called as each entry is done (built now or already). ``seconds`` (expected build seconds of each entry) makes a
+    parallel build start the entries with the longest chain of work behind them first (:func:`critical_chains`).
 
     Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
     zoo").
@@ -513,7 +516,7 @@ def build(
         order = [n for n in _order(wanted) if n in wanted]
     zoo_dir().mkdir(parents=True, exist_ok=True)
     if jobs > 1:
-        _build_in_processes(order, wanted, force, log, jobs, quiet_workers, on_built)
+        _build_in_processes(order, wanted, force, log, jobs, quiet_workers, on_built, seconds)
     else:
         for name in order:
             _build_one(name, force and name in wanted, log)
@@ -522,8 +525,32 @@ def build(
     return read_manifest()
 
 
-def _build_in_processes(order, wanted, force, log, jobs, quiet, on_built) -> None:
-    """Build ``order`` with up to ``jobs`` worker processes, each entry once its dependencies are built."""
+def critical_chains(todo: list[str], seconds: dict[str, float]) -> dict[str, float]:
+    """For each entry of ``todo``, the expected seconds of the longest chain of work that starts with it: its own,
+    those of the others of its ``shares`` group (they build one after the other) and the longest chain among the
+    entries that depend on it. A parallel build starts the ready entry with the longest chain first (critical-path
+    scheduling), so that no long chain is left to run alone at the end: on 2 cores the zoo from empty takes
+    about 690 s in this order against 730 s in the registry's.
+
+    Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
+    zoo").
+    """
+    memo: dict[str, float] = {}
+
+    def chain(name: str) -> float:
+        if name not in memo:
+            group = REGISTRY[name].shares
+            siblings = sum(seconds.get(m, 0) for m in todo if m != name and group and REGISTRY[m].shares == group)
+            after = max((chain(m) for m in todo if name in REGISTRY[m].deps), default=0)
+            memo[name] = seconds.get(name, 0) + siblings + after
+        return memo[name]
+
+    return {name: chain(name) for name in todo}
+
+
+def _build_in_processes(order, wanted, force, log, jobs, quiet, on_built, seconds=None) -> None:
+    """Build ``order`` with up to ``jobs`` worker processes, each entry once its dependencies are built (the one with
+    the longest chain of work behind it first, when ``seconds`` gives the expected build times)."""
     manifest = read_manifest()
     done = {n for n in order if n in manifest and not (force and n in wanted) and not verify([n], manifest)}
     todo = [n for n in order if n not in done]
@@ -540,6 +567,9 @@ def _build_in_processes(order, wanted, force, log, jobs, quiet, on_built) -> Non
             busy = {REGISTRY[n].shares for n in running} - {None}
             ready = [n for n in todo if all(d in done for d in REGISTRY[n].deps) and REGISTRY[n].shares not in busy]
             ready = ready if not failed else []
+            if seconds:
+                chains = critical_chains(todo, seconds)
+                ready.sort(key=lambda n: -chains[n])  # stable: ties keep the registry's order
             while ready and len(running) < jobs:
                 name = ready.pop(0)
                 if REGISTRY[name].shares is not None:  # one of a group at a time
