@@ -115,7 +115,8 @@ def test_the_venv_is_installed_by_uv_with_pips_find_links(tmp_path):
         check=True,
     ).stdout
     assert re.search(r"pip install .*uv==\d+\.\d+\.\d+", commands)
-    assert "uv pip install --quiet --python .venv/bin/python -r requirements.txt" in commands
+    # --compile-bytecode: where PYTHONDONTWRITEBYTECODE=1 is set, nothing else ever writes the .pyc files
+    assert "uv pip install --quiet --compile-bytecode --python .venv/bin/python -r requirements.txt" in commands
     base = {k: v for k, v in os.environ.items() if k not in ("UV_FIND_LINKS", "PIP_FIND_LINKS", "PIP_CONFIG_FILE")}
     # uv doesn't read pip's settings: the torch wheel a machine keeps for pip must reach uv too
     assert _uv_find_links({**base, "PIP_FIND_LINKS": "/wheels/a"}) == "/wheels/a"
@@ -123,3 +124,13 @@ def test_the_venv_is_installed_by_uv_with_pips_find_links(tmp_path):
     conf.write_text("[global]\nfind-links = /wheels/b\n")
     assert _uv_find_links({**base, "PIP_CONFIG_FILE": str(conf)}) == "/wheels/b"
     assert _uv_find_links({**base, "UV_FIND_LINKS": "/wheels/c", "PIP_FIND_LINKS": "/wheels/a"}) == "/wheels/c"
+
+
+def test_the_venvs_packages_are_compiled_to_bytecode():
+    # make venv wrote them (uv --compile-bytecode): a kernel then imports transformers without compiling it
+    import importlib.util
+
+    import transformers
+
+    compiled = Path(importlib.util.cache_from_source(transformers.__file__))
+    assert compiled.exists(), f"{compiled} is missing: rebuild the venv with `make venv`"
