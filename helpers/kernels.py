@@ -15,6 +15,8 @@ runs restores the setting). Every other pass, and every other model, is left as 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import torch
@@ -61,6 +63,21 @@ def _largest_weight(model: torch.nn.Module) -> torch.Tensor | None:
     return max(weights, key=torch.Tensor.numel, default=None)
 
 
+@contextmanager
+def onednn_enabled(enabled: bool) -> Iterator[None]:
+    """oneDNN on or off for CPU matrix products inside the ``with`` block, and back as it was afterwards.
+
+    (Not ``torch.backends.mkldnn.flags()``, which also re-sets TF32 and warns about Intel GPUs.)
+    Defined in chapter 8 (``book/08_summarization_translation.ipynb``, "Which models run here").
+    """
+    previous = torch.backends.mkldnn.enabled
+    torch.backends.mkldnn.enabled = enabled
+    try:
+        yield
+    finally:
+        torch.backends.mkldnn.enabled = previous
+
+
 def time_one_row_product(weight: torch.Tensor, onednn: bool, repeats: int = REPEATS) -> float:
     """Milliseconds for one product of a single row with ``weight`` (the best of ``repeats``), oneDNN on or off.
 
@@ -68,17 +85,12 @@ def time_one_row_product(weight: torch.Tensor, onednn: bool, repeats: int = REPE
     """
     row = torch.ones(1, weight.shape[1], dtype=weight.dtype, device=weight.device)
     best = float("inf")
-    previous = torch.backends.mkldnn.enabled
-    torch.backends.mkldnn.enabled = onednn  # not mkldnn.flags(), which warns about TF32 on Intel GPUs
-    try:
-        with torch.no_grad():
-            torch.nn.functional.linear(row, weight)  # a first call may set up the kernel
-            for _ in range(repeats):
-                start = time.perf_counter()
-                torch.nn.functional.linear(row, weight)
-                best = min(best, time.perf_counter() - start)
-    finally:
-        torch.backends.mkldnn.enabled = previous
+    with torch.no_grad(), onednn_enabled(onednn):
+        torch.nn.functional.linear(row, weight)  # a first call may set up the kernel
+        for _ in range(repeats):
+            start = time.perf_counter()
+            torch.nn.functional.linear(row, weight)
+            best = min(best, time.perf_counter() - start)
     return best * 1000
 
 

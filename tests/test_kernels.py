@@ -92,11 +92,8 @@ def test_both_kernels_accumulate_in_float32():
     row = torch.randn(1, 1536).to(torch.bfloat16)
     exact = row.double() @ weight.double().T
     for onednn in (True, False):
-        torch.backends.mkldnn.enabled = onednn
-        try:
+        with kernels.onednn_enabled(onednn):
             product = torch.nn.functional.linear(row, weight).double()
-        finally:
-            torch.backends.mkldnn.enabled = True
         assert ((product - exact).abs() <= exact.abs() * 2**-8 + 1e-6).all(), onednn
 
 
@@ -105,3 +102,6 @@ def test_the_timing_is_of_one_real_product():
     for onednn in (True, False):
         assert 0 < kernels.time_one_row_product(weight, onednn=onednn, repeats=2) < 1000
         assert torch.backends.mkldnn.enabled  # as it was before
+    with pytest.raises(RuntimeError), kernels.onednn_enabled(False):
+        raise RuntimeError
+    assert torch.backends.mkldnn.enabled
