@@ -73,14 +73,14 @@ BUILD_SECONDS: dict[str, int] = {
     "bert-base-cased-tokenizer": 10,
     "bert-base-chinese-tokenizer": 10,
     "bert-multilingual-cased-tokenizer": 10,
-    "smollm2": 40,
+    "smollm2": 30,
     "sentences": 10,
     "sentiment": 160,
     "ner": 280,
     "qa": 200,
     "fill-mask": 540,
     "smollm2-perplexity": 40,
-    "instruct": 130,
+    "instruct": 75,
 }
 UNKNOWN_SECONDS = 120  # an entry missing from the table above
 REPO = "hfbook/transformers-hands-on"  # where the package is installed from (a fork: see the README)

@@ -128,11 +128,11 @@ PARALLEL = textwrap.dedent("""
     import os, sys, time
     from helpers.zoo import core
 
-    def maker(name, fail=False):
+    def maker(name, fail=False, seconds=1.0):
         def build(into, ctx):
             with open(os.environ["FAKE_LOG"], "a") as log:
                 log.write(f"start {name} {time.time()}\\n")
-            time.sleep(1.0)
+            time.sleep(seconds)
             (into / "f.txt").write_text(name)
             with open(os.environ["FAKE_LOG"], "a") as log:
                 log.write(f"end {name} {time.time()}\\n")
@@ -149,6 +149,8 @@ PARALLEL = textwrap.dedent("""
     core.register(core.Entry("after-bad", "data", "after bad", "MIT", maker("after-bad"), deps=["bad"]))
     core.register(core.Entry("s1", "data", "s1", "MIT", maker("s1"), shares="one cache"))
     core.register(core.Entry("s2", "data", "s2", "MIT", maker("s2"), shares="one cache"))
+    core.register(core.Entry("slow", "data", "slow", "MIT", maker("slow", seconds=3.0)))
+    core.register(core.Entry("after-slow", "data", "after slow", "MIT", maker("after-slow"), deps=["slow"]))
 
     if __name__ == "__main__":
         from helpers.zoo.__main__ import main
@@ -218,6 +220,44 @@ def test_the_longest_chain_of_work_starts_first(fake_parallel):
     assert times[("start", "s1")] < times[("end", "a")]  # s1 began with the first pair of workers
     assert times[("start", "b")] >= times[("end", "a")]  # b waited: it has the shortest chain
     assert sorted(core.read_manifest()) == ["a", "b", "s1", "s2"]
+
+
+def test_a_free_worker_waits_for_a_long_chain_about_to_become_ready(fake_parallel):
+    # slow (3 s) unblocks after-slow, expected to take 10 s; s1 and s2 (one cache) take 1 s each. When s1 is done,
+    # the free worker keeps itself for after-slow instead of starting s2, whose chain is short.
+    seconds = {"slow": 3, "after-slow": 10, "s1": 1, "s2": 1}
+    core.build(["after-slow", "s1", "s2"], jobs=2, log=lambda *a: None, seconds=seconds)
+    times = events(fake_parallel)
+    assert times[("start", "s1")] < times[("end", "slow")]  # the first pair of workers: slow and s1
+    assert times[("start", "s2")] >= times[("end", "slow")]  # s2 waited ...
+    assert times[("start", "after-slow")] < times[("end", "s2")]  # ... and ran beside after-slow
+    assert sorted(core.read_manifest()) == ["after-slow", "s1", "s2", "slow"]
+
+
+def test_waiting_is_only_for_what_is_about_to_be_ready(registry):
+    def noop(into, ctx):
+        return {}
+
+    for name, deps, shares in (
+        ("base", [], None),
+        ("long", ["base"], "x"),
+        ("long2", ["base"], "x"),
+        ("short", [], None),
+    ):
+        core.register(core.Entry(name, "data", name, "MIT", noop, deps=deps, shares=shares))
+    seconds = {"base": 10, "long": 100, "long2": 100, "short": 50}
+    todo = ["long", "long2", "short"]
+
+    def wait(elapsed):
+        return core.worth_waiting_for(todo, ["short"], {"base": 1000.0}, seconds, now=1000.0 + elapsed)
+
+    assert wait(2) == ["long"]  # one of the two that share a cache
+    assert wait(10 + core.HOLD_SECONDS + 1) == []  # base is overdue: no telling when it ends
+    seconds["base"] = 10 + core.HOLD_SECONDS + 5
+    assert wait(2) == []  # base ends too late to wait for
+    seconds["base"], seconds["short"] = 10, 300
+    assert wait(2) == []  # the ready entry has the longer chain
+    assert core.worth_waiting_for(todo, ["short"], {}, seconds, now=0.0) == []  # base not started: nothing running
 
 
 def test_critical_chains_add_dependents_and_cache_siblings(registry):
