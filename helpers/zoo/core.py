@@ -613,8 +613,8 @@ def worth_waiting_for(
     (:func:`critical_chains`) is longer than that of every ready entry; one per ``shares`` group, longest chain first.
 
     On 2 cores the zoo starts ``sentences`` (1 s) beside ``minilm`` (4 s): without waiting, the worker that is free
-    first starts the instruct model, and the long chain that ``minilm`` unblocks (ner, then qa) starts 80 s later
-    and ends the build alone.
+    first starts the instruct model, and the long chain that ``minilm`` unblocks (ner, then qa, then sentiment)
+    starts only after it, 70–110 s later, and ends the build alone.
 
     Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
     zoo").
